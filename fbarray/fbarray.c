@@ -78,6 +78,16 @@ fbarray_get_dir(void)
 	return fba_dir[0] != '\0' ? fba_dir : NULL;
 }
 
+static size_t
+page_size(void)
+{
+	static size_t size;
+
+	if (size == 0)
+		size = (size_t)sysconf(_SC_PAGESIZE);
+	return size;
+}
+
 int
 fba_layout_calc(unsigned int len, unsigned int elt_sz, struct fba_layout *l)
 {
@@ -93,7 +103,7 @@ fba_layout_calc(unsigned int len, unsigned int elt_sz, struct fba_layout *l)
 	l->gsum_off = RTE_ALIGN_CEIL(l->wsum_off + (size_t)l->n_words *
 			sizeof(struct fba_word_sum), sizeof(uint64_t));
 	end = l->gsum_off + (size_t)l->n_groups * sizeof(struct fba_group_sum);
-	l->map_len = RTE_ALIGN_CEIL(end, (size_t)sysconf(_SC_PAGESIZE));
+	l->map_len = RTE_ALIGN_CEIL(end, page_size());
 	return data_sz > FBA_MAX_MAP ? -EINVAL : 0;
 }
 
@@ -162,15 +172,34 @@ array_path(const char *name)
 	return path;
 }
 
+/* Open path, creating it if needed; *created says whether this call did. */
+static int
+open_or_create(const char *path, bool *created)
+{
+	int fd;
+
+	for (;;) {
+		fd = os_prim.open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+		*created = fd >= 0;
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+		fd = os_prim.open(path, O_RDWR, 0);
+		if (fd >= 0 || errno != ENOENT)
+			return fd >= 0 ? fd : -errno;
+		/* Removed between the two opens: try again. */
+	}
+}
+
 /* A zeroed file of len bytes at path, exclusively locked. */
 static int
 create_file(const char *path, size_t len)
 {
+	bool created;
 	int fd, ret;
 
-	fd = os_prim.open(path, O_RDWR | O_CREAT, 0600);
+	fd = open_or_create(path, &created);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ret = lock_file(fd, F_WRLCK, F_OFD_SETLK);
 	if (ret == -EAGAIN || ret == -EACCES)
 		ret = -EEXIST;
@@ -182,9 +211,13 @@ create_file(const char *path, size_t len)
 		goto out_unlink;
 	}
 	return fd;
+out_close:
+	/* A file this call made and could not lock is nobody's. */
+	if (!created || ret == -EEXIST)
+		goto out_keep_file;
 out_unlink:
 	os_prim.unlink(path);
-out_close:
+out_keep_file:
 	os_prim.close(fd);
 	return ret;
 }
@@ -438,8 +471,8 @@ attach_area(struct rte_fbarray *arr, struct fba_area *a)
 	ret = fba_layout_calc(arr->len, arr->elt_sz, &l);
 	if (ret < 0)
 		return ret;
-	if (arr->data == NULL || !rte_is_aligned(arr->data,
-			(unsigned int)sysconf(_SC_PAGESIZE)))
+	if (arr->data == NULL ||
+			!rte_is_aligned(arr->data, (unsigned int)page_size()))
 		return -EINVAL;
 	if (overlaps_area(arr->data, l.map_len))
 		return -EEXIST;

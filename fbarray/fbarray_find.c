@@ -255,7 +255,9 @@ is_group_head(const struct scan *s, unsigned int k)
 {
 	unsigned int pos = k % FBA_GROUP_WORDS;
 
-	return s->dir > 0 ? pos == 0 : pos == FBA_GROUP_WORDS - 1;
+	if (s->dir > 0)
+		return pos == 0;
+	return pos == FBA_GROUP_WORDS - 1 || k == s->v->n_words - 1;
 }
 
 static unsigned int
@@ -275,20 +277,50 @@ next_word(const struct scan *s, unsigned int *k)
 	return true;
 }
 
-/* Walk from start; returns where the run sought begins, or -1 when it is
- * not there (always -1 for longest(), which only fills s->best).
+/* Does start sit at the edge of its word where the scan enters it? Bits
+ * past len are never in any state, so the last element counts as an edge.
  */
-static int
-walk(struct scan *s, unsigned int start)
+static bool
+at_word_entry(const struct scan *s, unsigned int start)
 {
-	unsigned int k = start / WORD_BITS;
-	uint64_t x = first_word_bits(s, start);
+	if (s->dir > 0)
+		return start % WORD_BITS == 0;
+	return start % WORD_BITS == WORD_BITS - 1 || start == s->v->len - 1;
+}
+
+/*
+ * The scan is at word k, inside group g but not at its head. When even the
+ * group's longest run cannot complete the run sought, skip the words left
+ * in the group: every run among them is at most the group's longest.
+ * Returns true when it skipped; k is then the group's last word.
+ */
+static bool
+skip_rest_of_group(struct scan *s, unsigned int *k)
+{
+	unsigned int g = *k / FBA_GROUP_WORDS, last = group_last_word(s, g);
+	unsigned int rest = (s->dir > 0 ? last - *k : *k - last) + 1;
 	struct stretch st;
 
-	bits_stretch(s, x, &st);
-	if (feed(s, &st))
-		return resolve(s, k, x);
-	while (next_word(s, &k)) {
+	group_stretch(s, g, &st);
+	if (s->n == 0 || s->carry + st.max >= s->n)
+		return false;
+	/* The group's trailing run reaches back over all the rest, or not. */
+	s->carry = st.trail >= rest * WORD_BITS ?
+		s->carry + rest * WORD_BITS : st.trail;
+	*k = last;
+	return true;
+}
+
+/* Step through the words from k on; see walk(). */
+static int
+walk_words(struct scan *s, unsigned int k)
+{
+	struct stretch st;
+
+	if (!is_group_head(s, k) && skip_rest_of_group(s, &k) &&
+			!next_word(s, &k))
+		return -1;
+	do {
 		if (is_group_head(s, k)) {
 			group_stretch(s, k / FBA_GROUP_WORDS, &st);
 			if (!feed(s, &st)) {
@@ -299,8 +331,27 @@ walk(struct scan *s, unsigned int start)
 		word_stretch(s, k, &st);
 		if (feed(s, &st))
 			return resolve(s, k, state_bits(s->v, k, s->state));
-	}
+	} while (next_word(s, &k));
 	return -1;
+}
+
+/* Walk from start; returns where the run sought begins, or -1 when it is
+ * not there (always -1 for longest(), which only fills s->best).
+ */
+static int
+walk(struct scan *s, unsigned int start)
+{
+	unsigned int k = start / WORD_BITS;
+	uint64_t x;
+	struct stretch st;
+
+	if (at_word_entry(s, start))
+		return walk_words(s, k);
+	x = first_word_bits(s, start);
+	bits_stretch(s, x, &st);
+	if (feed(s, &st))
+		return resolve(s, k, x);
+	return next_word(s, &k) ? walk_words(s, k) : -1;
 }
 
 static int

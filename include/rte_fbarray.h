@@ -64,7 +64,7 @@ struct rte_fbarray {
  * @return
  *   0 on success, -1 with rte_errno set:
  *   - EINVAL: arr or name is NULL, len or elt_sz is 0, len > INT_MAX, the
- *     name holds a '/', or the array would not fit in the address space;
+ *     name holds a '/', or len * elt_sz exceeds 64 TiB;
  *   - ENAMETOOLONG: name has RTE_FBARRAY_NAME_LEN characters or more;
  *   - EEXIST: an array of that name is in use (by any process, this one too);
  *   - ENOMEM, ENOSPC, EACCES, ...: the system refused the file or mapping.
@@ -83,9 +83,10 @@ int rte_fbarray_init(struct rte_fbarray *arr, const char *name,
  *     not match the array in the file;
  *   - ENAMETOOLONG: arr->name is too long;
  *   - ENOENT: no such array;
- *   - EEXIST: this process already maps memory at that address (for
- *     example it created or attached the array already);
- *   - EADDRNOTAVAIL: something else occupies arr->data in this process;
+ *   - EEXIST: this process already maps an fbarray over that address
+ *     range (for example it created or attached this array already);
+ *   - EADDRNOTAVAIL: something that is not an fbarray occupies part of
+ *     that address range in this process;
  *   - ENOTSUP: arrays are process-local here (no runtime directory).
  */
 int rte_fbarray_attach(struct rte_fbarray *arr);
