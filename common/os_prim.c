@@ -40,6 +40,11 @@ const struct os_prim os_prim_default = {
 	.mmap = mmap,
 	.munmap = munmap,
 	.lock = prim_lock,
+	.socket = socket,
+	.bind = bind,
+	.connect = connect,
+	.sendmsg = sendmsg,
+	.recvmsg = recvmsg,
 };
 
 struct os_prim os_prim = {
@@ -51,4 +56,9 @@ struct os_prim os_prim = {
 	.mmap = mmap,
 	.munmap = munmap,
 	.lock = prim_lock,
+	.socket = socket,
+	.bind = bind,
+	.connect = connect,
+	.sendmsg = sendmsg,
+	.recvmsg = recvmsg,
 };

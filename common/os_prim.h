@@ -17,6 +17,7 @@
 
 #include <fcntl.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -31,6 +32,11 @@ struct os_prim {
 	int (*munmap)(void *addr, size_t len);
 	/* fcntl() with F_OFD_SETLK/F_OFD_GETLK and a struct flock. */
 	int (*lock)(int fd, int cmd, struct flock *fl);
+	int (*socket)(int domain, int type, int protocol);
+	int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
+	int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
+	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
+	ssize_t (*recvmsg)(int fd, struct msghdr *msg, int flags);
 };
 
 extern struct os_prim os_prim;

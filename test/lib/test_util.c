@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The memplane authors
+ */
+
+/*
+ * Temporary directories and resource counts for tests (see test_util.h).
+ * Uses the system calls directly, never the os_prim table, so that fault
+ * injection does not reach the test's own bookkeeping.
+ */
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test/lib/test_util.h"
+
+int
+test_dir_create(char *buf, size_t sz)
+{
+	if (snprintf(buf, sz, "/tmp/memplane-test-XXXXXX") >= (int)sz)
+		return -1;
+	return mkdtemp(buf) != NULL ? 0 : -1;
+}
+
+int
+test_dir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) != 0)
+			ret = -1;
+	}
+	closedir(d);
+	return rmdir(dir) == 0 ? ret : -1;
+}
+
+int
+test_dir_count(const char *dir, const char *prefix)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+bool
+test_file_exists(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+int
+test_count_fds(void)
+{
+	/* opendir's own descriptor is counted every time, so it cancels out. */
+	return test_dir_count("/proc/self/fd", "");
+}
+
+int
+test_count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	int n = 0, c;
+
+	if (f == NULL)
+		return -1;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}

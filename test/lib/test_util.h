@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The memplane authors
+ */
+
+/*
+ * Small helpers shared by the suites: one fresh temporary directory per test
+ * (the runtime directory of DPDK's --file-prefix) and counts of this
+ * process's descriptors and mappings, for leak checks.
+ */
+
+#ifndef MEMPLANE_TEST_UTIL_H
+#define MEMPLANE_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Create /tmp/memplane-test-XXXXXX and write its path to buf. 0 or -1. */
+int test_dir_create(char *buf, size_t sz);
+
+/* Remove dir and the files directly in it. 0 or -1. */
+int test_dir_remove(const char *dir);
+
+/* Entries of dir whose name starts with prefix ("" = all), or -1. */
+int test_dir_count(const char *dir, const char *prefix);
+
+/* Whether dir/name exists. */
+bool test_file_exists(const char *dir, const char *name);
+
+/* Open descriptors of this process (entries of /proc/self/fd), or -1. */
+int test_count_fds(void);
+
+/* Mappings of this process (lines of /proc/self/maps), or -1. */
+int test_count_maps(void);
+
+#endif /* MEMPLANE_TEST_UTIL_H */
