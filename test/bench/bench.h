@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The memplane authors
+ */
+
+/*
+ * Helpers shared by the benches in test/bench/: a monotonic clock, a median,
+ * one timing routine and the lines every bench prints.
+ *
+ * Timing model: an operation is a callback called with a context and the
+ * call's number i (so it can pick its i-th input). bench_ns_per_call() grows
+ * a batch until it lasts at least BENCH_BATCH_MIN_NS, then times BENCH_REPS
+ * batches of that size and returns the median of their ns per call; the
+ * calibration runs double as warm-up. The callbacks' results are summed
+ * into a volatile sink so the compiler cannot drop the calls.
+ *
+ * Header only, with static inline functions: each bench is one .c file.
+ */
+
+#ifndef MEMPLANE_BENCH_H
+#define MEMPLANE_BENCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BENCH_REPS 15
+#define BENCH_BATCH_MIN_NS 5000000ull  /* 5 ms */
+#define BENCH_BATCH_AIM_NS 10000000ull /* 10 ms */
+
+/* One call of the operation being timed; i counts calls within a batch. */
+typedef long (*bench_op_fn)(void *ctx, unsigned int i);
+
+static volatile long bench_sink;
+
+static inline uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Median of v[0..n-1], n >= 1; sorts v in place (insertion sort: n is small). */
+static inline double bench_median(double *v, unsigned int n)
+{
+	for (unsigned int i = 1; i < n; i++) {
+		double x = v[i];
+		unsigned int j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Time n calls of op; returns the elapsed ns. */
+static inline uint64_t bench_run_batch(bench_op_fn op, void *ctx,
+		unsigned int n)
+{
+	long acc = 0;
+	uint64_t t0 = bench_now_ns();
+
+	for (unsigned int i = 0; i < n; i++)
+		acc += op(ctx, i);
+	t0 = bench_now_ns() - t0;
+	bench_sink += acc;
+	return t0;
+}
+
+/* Median over BENCH_REPS batches of the ns one call of op takes. */
+static inline double bench_ns_per_call(bench_op_fn op, void *ctx)
+{
+	double samples[BENCH_REPS];
+	unsigned int n = 1;
+	uint64_t t;
+
+	while ((t = bench_run_batch(op, ctx, n)) < BENCH_BATCH_MIN_NS) {
+		uint64_t grow = t ? BENCH_BATCH_AIM_NS / t : 1000;
+
+		n *= grow < 2 ? 2 : grow > 1000 ? 1000 : (unsigned int)grow;
+	}
+	for (unsigned int r = 0; r < BENCH_REPS; r++)
+		samples[r] = (double)bench_run_batch(op, ctx, n) / n;
+	return bench_median(samples, BENCH_REPS);
+}
+
+/* Copy the "model name" line of /proc/cpuinfo into buf, or "unknown". */
+static inline void bench_cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, len, "unknown");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !colon)
+			continue;
+		snprintf(buf, len, "%s", colon + 2);
+		buf[strcspn(buf, "\n")] = '\0';
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* First line of every bench: what it measures and on which machine. */
+static inline void bench_print_machine(const char *bench)
+{
+	struct utsname u;
+	char model[128];
+
+	if (uname(&u) < 0)
+		snprintf(u.machine, sizeof(u.machine), "unknown");
+	bench_cpu_model(model, sizeof(model));
+	printf("%s: %s, %s, nproc %ld, median of %d batches of >= %llu ms\n",
+			bench, u.machine, model, sysconf(_SC_NPROCESSORS_ONLN),
+			BENCH_REPS, BENCH_BATCH_MIN_NS / 1000000);
+}
+
+/*
+ * One line of a result table. ref_ns (DPDK 22.11 on this machine class),
+ * max_ns and max_ratio (targets, on ours_ns and on ours_ns / base_ns) are
+ * left out when 0.
+ */
+struct bench_row {
+	const char *name;
+	const char *variant;
+	double ours_ns;
+	double base_ns;
+	double ref_ns;
+	double max_ns;
+	double max_ratio;
+};
+
+static inline void bench_print_header(const char *base_name)
+{
+	printf("%-34s %-16s %12s %12s %9s %11s  %s\n", "operation", "start",
+			"memplane ns", base_name, "ratio", "DPDK ns", "target");
+}
+
+static inline void bench_print_row(const struct bench_row *r)
+{
+	double ratio = r->ours_ns / r->base_ns;
+	char ref[32] = "-", target[48] = "-";
+	int met = (!r->max_ns || r->ours_ns <= r->max_ns) &&
+			(!r->max_ratio || ratio <= r->max_ratio);
+
+	if (r->ref_ns)
+		snprintf(ref, sizeof(ref), "%.0f", r->ref_ns);
+	if (r->max_ns)
+		snprintf(target, sizeof(target), "<= %.0f ns %s", r->max_ns,
+				met ? "met" : "MISSED");
+	else if (r->max_ratio)
+		snprintf(target, sizeof(target), "<= %.2fx %s", r->max_ratio,
+				met ? "met" : "MISSED");
+	printf("%-34s %-16s %12.1f %12.1f %9.4f %11s  %s\n", r->name,
+			r->variant, r->ours_ns, r->base_ns, ratio, ref, target);
+}
+
+#endif /* MEMPLANE_BENCH_H */
