@@ -31,34 +31,22 @@ prim_lock(int fd, int cmd, struct flock *fl)
 	return fcntl(fd, cmd, fl);
 }
 
-const struct os_prim os_prim_default = {
-	.open = prim_open,
-	.close = close,
-	.unlink = unlink,
-	.ftruncate = ftruncate,
-	.fstat = fstat,
-	.mmap = mmap,
-	.munmap = munmap,
-	.lock = prim_lock,
-	.socket = socket,
-	.bind = bind,
-	.connect = connect,
-	.sendmsg = sendmsg,
-	.recvmsg = recvmsg,
-};
+/* The real calls; the tests' fault injection replaces entries of os_prim. */
+#define OS_PRIM_REAL { \
+	.open = prim_open, \
+	.close = close, \
+	.unlink = unlink, \
+	.ftruncate = ftruncate, \
+	.fstat = fstat, \
+	.mmap = mmap, \
+	.munmap = munmap, \
+	.lock = prim_lock, \
+	.socket = socket, \
+	.bind = bind, \
+	.connect = connect, \
+	.sendmsg = sendmsg, \
+	.recvmsg = recvmsg, \
+}
 
-struct os_prim os_prim = {
-	.open = prim_open,
-	.close = close,
-	.unlink = unlink,
-	.ftruncate = ftruncate,
-	.fstat = fstat,
-	.mmap = mmap,
-	.munmap = munmap,
-	.lock = prim_lock,
-	.socket = socket,
-	.bind = bind,
-	.connect = connect,
-	.sendmsg = sendmsg,
-	.recvmsg = recvmsg,
-};
+const struct os_prim os_prim_default = OS_PRIM_REAL;
+struct os_prim os_prim = OS_PRIM_REAL;

@@ -513,34 +513,34 @@ out:
 	return -1;
 }
 
-/* Remove arr's area from the list; NULL if this process does not map it. */
-static struct fba_area *
-take_area(const struct rte_fbarray *arr)
+/* Take arr's area off this process's list: 0, or -EINVAL / -ENOENT when
+ * arr is NULL or this process does not map it.
+ */
+static int
+take_area(const struct rte_fbarray *arr, struct fba_area **out)
 {
 	struct fba_layout l;
-	struct fba_area *a;
 
+	if (arr == NULL)
+		return -EINVAL;
 	fba_layout_calc(arr->len, arr->elt_sz, &l);
 	pthread_mutex_lock(&areas_lock);
-	a = find_area(arr->data, l.map_len);
-	if (a != NULL)
-		TAILQ_REMOVE(&areas, a, next);
+	*out = find_area(arr->data, l.map_len);
+	if (*out != NULL)
+		TAILQ_REMOVE(&areas, *out, next);
 	pthread_mutex_unlock(&areas_lock);
-	return a;
+	return *out != NULL ? 0 : -ENOENT;
 }
 
 int
 rte_fbarray_detach(struct rte_fbarray *arr)
 {
 	struct fba_area *a;
+	int ret;
 
-	if (arr == NULL) {
-		rte_errno = EINVAL;
-		return -1;
-	}
-	a = take_area(arr);
-	if (a == NULL) {
-		rte_errno = ENOENT;
+	ret = take_area(arr, &a);
+	if (ret < 0) {
+		rte_errno = -ret;
 		return -1;
 	}
 	unmap_area(a, false);
@@ -574,16 +574,9 @@ rte_fbarray_destroy(struct rte_fbarray *arr)
 	struct fba_area *a;
 	int ret;
 
-	if (arr == NULL) {
-		rte_errno = EINVAL;
-		return -1;
-	}
-	a = take_area(arr);
-	if (a == NULL) {
-		rte_errno = ENOENT;
-		return -1;
-	}
-	ret = claim_for_destroy(arr, a);
+	ret = take_area(arr, &a);
+	if (ret == 0)
+		ret = claim_for_destroy(arr, a);
 	if (ret < 0) {
 		rte_errno = -ret;
 		return -1;
