@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -160,6 +161,52 @@ static inline void bench_print_row(const struct bench_row *r)
 				met ? "met" : "MISSED");
 	printf("%-34s %-16s %12.1f %12.1f %9.4f %11s  %s\n", r->name,
 			r->variant, r->ours_ns, r->base_ns, ratio, ref, target);
+}
+
+/*
+ * Per-call distributions, for benches that time each call on its own
+ * (latencies, where the tail matters): sort the samples once, then read
+ * any percentile from them.
+ */
+
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sort v[0..n-1] ascending; unlike bench_median(), fit for large n. */
+static inline void bench_sort(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+}
+
+/*
+ * The p-th percentile (0..100) of the sorted v[0..n-1], n >= 1,
+ * interpolated between the closest ranks: p = 50 is the median.
+ */
+static inline double bench_percentile(const double *v, size_t n, double p)
+{
+	double pos = p / 100 * (double)(n - 1);
+	size_t lo = (size_t)pos;
+
+	if (lo + 1 >= n)
+		return v[n - 1];
+	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+/* Like bench_print_machine(), for a bench that says itself how it times. */
+static inline void bench_print_machine_how(const char *bench, const char *how)
+{
+	struct utsname u;
+	char model[128];
+
+	if (uname(&u) < 0)
+		snprintf(u.machine, sizeof(u.machine), "unknown");
+	bench_cpu_model(model, sizeof(model));
+	printf("%s: %s, %s, nproc %ld, %s\n", bench, u.machine, model,
+			sysconf(_SC_NPROCESSORS_ONLN), how);
 }
 
 #endif /* MEMPLANE_BENCH_H */
