@@ -3,9 +3,9 @@
  */
 
 /*
- * The process group's environment. Today this header holds the IPC channel
- * between a primary and its secondaries (rte_mp_*); start-up and process
- * types come with the memory layer.
+ * The process group's environment. Today this header holds the process
+ * roles and IOVA modes, and the IPC channel between a primary and its
+ * secondaries (rte_mp_*); start-up comes with the memory layer.
  *
  * IPC model. Each process owns one datagram socket in the group's runtime
  * directory and a thread that reads it and runs the registered actions. A
@@ -27,6 +27,21 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** The role of a process in its group. */
+enum rte_proc_type_t {
+	RTE_PROC_AUTO = -1,   /**< Secondary if a primary runs, else primary. */
+	RTE_PROC_PRIMARY = 0, /**< Owns the group's memory. */
+	RTE_PROC_SECONDARY,   /**< Joins a running primary. */
+	RTE_PROC_INVALID
+};
+
+/** What IOVAs (addresses devices use) are. */
+enum rte_iova_mode {
+	RTE_IOVA_DC = 0,        /**< Not decided (don't care). */
+	RTE_IOVA_PA = (1 << 0), /**< Physical addresses. */
+	RTE_IOVA_VA = (1 << 1)  /**< Virtual addresses. */
+};
 
 #define RTE_MP_MAX_FD_NUM    8   /**< Most descriptors one message carries. */
 #define RTE_MP_MAX_NAME_LEN  64  /**< Longest action name, with its NUL. */
