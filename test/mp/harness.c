@@ -11,12 +11,14 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,9 +37,27 @@ resolve_exe(void)
 	exe_path[n > 0 ? n : 0] = '\0';
 }
 
-int
-mp_spawn(const char *role, const char *const args[], pid_t *pid)
+/* In the forked child, before exec: 0, or -1 and the child must exit. */
+static int
+child_prepare(const int keep_fds[], int n_keep, pid_t parent)
 {
+	int i;
+
+	for (i = 0; i < n_keep; i++) {
+		if (fcntl(keep_fds[i], F_SETFD, 0) != 0)
+			return -1;
+	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		return -1;
+	/* The parent may have died before prctl(): then nobody would kill us. */
+	return getppid() == parent ? 0 : -1;
+}
+
+static int
+spawn(const char *role, const char *const args[], const int keep_fds[],
+		int n_keep, pid_t *pid)
+{
+	pid_t parent = getpid();
 	char role_arg[128];
 	char *argv[MAX_ARGS + 3];
 	unsigned int i;
@@ -63,10 +83,24 @@ mp_spawn(const char *role, const char *const args[], pid_t *pid)
 	if (*pid < 0)
 		return -1;
 	if (*pid == 0) {
-		execv(exe_path, argv);
+		if (keep_fds == NULL || child_prepare(keep_fds, n_keep, parent) == 0)
+			execv(exe_path, argv);
 		_exit(127);
 	}
 	return 0;
+}
+
+int
+mp_spawn(const char *role, const char *const args[], pid_t *pid)
+{
+	return spawn(role, args, NULL, 0, pid);
+}
+
+int
+mp_spawn_keep(const char *role, const char *const args[],
+		const int keep_fds[], int n_keep, pid_t *pid)
+{
+	return spawn(role, args, keep_fds, n_keep, pid);
 }
 
 static double

@@ -23,6 +23,15 @@
 int mp_spawn(const char *role, const char *const args[], pid_t *pid);
 
 /*
+ * Like mp_spawn(), for descriptors the caller created O_CLOEXEC: only the
+ * child gets keep_fds[0..n_keep-1] (their FD_CLOEXEC is cleared between fork
+ * and exec), so no other child inherits them. The child is also SIGKILLed
+ * when the thread that spawned it exits (PR_SET_PDEATHSIG).
+ */
+int mp_spawn_keep(const char *role, const char *const args[],
+		const int keep_fds[], int n_keep, pid_t *pid);
+
+/*
  * Wait for the child: its exit status (0..255), -1 if a signal killed it,
  * -2 if it was still running after timeout_s seconds (it is then SIGKILLed
  * and reaped), -3 if waitpid() failed.
