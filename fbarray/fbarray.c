@@ -253,22 +253,32 @@ format(struct rte_fbarray *arr)
 	return init_lock(&v.hdr->lock);
 }
 
-/* Map a new array: backed by a fresh file, or anonymous without a dir. */
+/* Map a new array at addr (anywhere when NULL): backed by a fresh file, or
+ * anonymous without a dir.
+ */
 static int
-map_new(struct fba_area *a, size_t len)
+map_new(struct fba_area *a, size_t len, void *addr)
 {
 	int flags = a->path != NULL ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS;
 	int ret;
+
+	if (addr != NULL)
+		flags |= MAP_FIXED_NOREPLACE;
 
 	if (a->path != NULL) {
 		a->fd = create_file(a->path, len);
 		if (a->fd < 0)
 			return a->fd;
 	}
-	a->addr = os_prim.mmap(NULL, len, PROT_READ | PROT_WRITE, flags,
+	a->addr = os_prim.mmap(addr, len, PROT_READ | PROT_WRITE, flags,
 			a->fd, 0);
+	if (a->addr != MAP_FAILED && addr != NULL && a->addr != addr) {
+		os_prim.munmap(a->addr, len);
+		a->addr = MAP_FAILED;
+		errno = EEXIST;
+	}
 	if (a->addr == MAP_FAILED) {
-		ret = -errno;
+		ret = errno == EEXIST ? -EADDRNOTAVAIL : -errno;
 		if (a->path != NULL) {
 			os_prim.unlink(a->path);
 			os_prim.close(a->fd);
@@ -313,7 +323,7 @@ free_area(struct fba_area *a)
 
 static int
 init_area(struct rte_fbarray *arr, struct fba_area *a, const char *name,
-		unsigned int len, unsigned int elt_sz)
+		unsigned int len, unsigned int elt_sz, void *addr)
 {
 	struct fba_layout l;
 	int ret;
@@ -321,7 +331,7 @@ init_area(struct rte_fbarray *arr, struct fba_area *a, const char *name,
 	ret = fba_layout_calc(len, elt_sz, &l);
 	if (ret < 0)
 		return ret;
-	ret = map_new(a, l.map_len);
+	ret = map_new(a, l.map_len, addr);
 	if (ret < 0)
 		return ret;
 	strlcpy(arr->name, name, sizeof(arr->name));
@@ -339,9 +349,27 @@ init_area(struct rte_fbarray *arr, struct fba_area *a, const char *name,
 	return ret;
 }
 
+size_t
+fbarray_map_len(unsigned int len, unsigned int elt_sz)
+{
+	struct fba_layout l;
+
+	if (len == 0 || elt_sz == 0 || len > INT_MAX ||
+			fba_layout_calc(len, elt_sz, &l) < 0)
+		return 0;
+	return l.map_len;
+}
+
 int
 rte_fbarray_init(struct rte_fbarray *arr, const char *name, unsigned int len,
 		unsigned int elt_sz)
+{
+	return fbarray_init_at(arr, name, len, elt_sz, NULL);
+}
+
+int
+fbarray_init_at(struct rte_fbarray *arr, const char *name, unsigned int len,
+		unsigned int elt_sz, void *addr)
 {
 	struct fba_area *a;
 	int ret;
@@ -355,7 +383,7 @@ rte_fbarray_init(struct rte_fbarray *arr, const char *name, unsigned int len,
 		goto out;
 	}
 	pthread_mutex_lock(&areas_lock);
-	ret = init_area(arr, a, name, len, elt_sz);
+	ret = init_area(arr, a, name, len, elt_sz, addr);
 	if (ret == 0)
 		TAILQ_INSERT_TAIL(&areas, a, next);
 	pthread_mutex_unlock(&areas_lock);

@@ -4,11 +4,15 @@
 
 /*
  * What the rest of memplane (and the tests) may ask of fbarray beyond the
- * public API: where shared arrays keep their files.
+ * public API: where shared arrays keep their files, and where they map.
  */
 
 #ifndef MEMPLANE_FBARRAY_PRIVATE_H
 #define MEMPLANE_FBARRAY_PRIVATE_H
+
+#include <stddef.h>
+
+#include <rte_fbarray.h>
 
 /*
  * Make arrays created or attached from now on live in dir (the group's
@@ -22,5 +26,19 @@ int fbarray_set_dir(const char *dir);
 
 /* The directory set above, or NULL for process-local arrays. */
 const char *fbarray_get_dir(void);
+
+/* Bytes an array of len elements of elt_sz bytes maps (page-aligned), or
+ * 0 when such an array is refused.
+ */
+size_t fbarray_map_len(unsigned int len, unsigned int elt_sz);
+
+/*
+ * As rte_fbarray_init(), but mapped at addr exactly (the runtime lays out
+ * its page tables where every process can map them), or anywhere when
+ * addr is NULL. Returns 0, or -1 with rte_errno as rte_fbarray_init(),
+ * plus EADDRNOTAVAIL when something occupies addr.
+ */
+int fbarray_init_at(struct rte_fbarray *arr, const char *name,
+		unsigned int len, unsigned int elt_sz, void *addr);
 
 #endif /* MEMPLANE_FBARRAY_PRIVATE_H */

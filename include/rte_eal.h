@@ -3,9 +3,9 @@
  */
 
 /*
- * The process group's environment. Today this header holds the process
- * roles and IOVA modes, and the IPC channel between a primary and its
- * secondaries (rte_mp_*); start-up comes with the memory layer.
+ * The process group's environment: start-up and clean-up of a process
+ * (rte_eal_init, rte_eal_cleanup), its role, and the IPC channel between a
+ * primary and its secondaries (rte_mp_*).
  *
  * IPC model. Each process owns one datagram socket in the group's runtime
  * directory and a thread that reads it and runs the registered actions. A
@@ -42,6 +42,69 @@ enum rte_iova_mode {
 	RTE_IOVA_PA = (1 << 0), /**< Physical addresses. */
 	RTE_IOVA_VA = (1 << 1)  /**< Virtual addresses. */
 };
+
+/**
+ * Join or start a group: parse the options (docs/OPTIONS.md), then as a
+ * primary create the group's runtime directory, shared config and memory;
+ * as a secondary map the running primary's; open IPC; start the lcores.
+ * Arguments up to "--" (or the first non-option) are consumed, and
+ * argv[ret] becomes argv[0], so that a program continues with
+ * argc -= ret; argv += ret.
+ *
+ * @return
+ *   The number of arguments consumed, or -1 with rte_errno:
+ *   - EALREADY: init already ran in this process (or is running);
+ *   - EINVAL: an unknown, malformed or contradictory option (the log
+ *     names it), or a secondary whose memory options contradict the
+ *     primary's;
+ *   - EEXIST: (primary) a primary already runs with this --file-prefix;
+ *   - ENOENT: (secondary) no primary runs with this --file-prefix;
+ *   - ENOMEM: no free hugepages (and not --no-huge), or -m/--socket-mem
+ *     memory could not be mapped;
+ *   - EADDRNOTAVAIL: (secondary) the group's addresses are taken in this
+ *     process;
+ *   - EACCES: --iova-mode=pa without root;
+ *   - ENOTSUP: (secondary) the primary's mode cannot be joined;
+ *   - other errno values from the system.
+ *   When init fails nothing it created is left behind, and it may be
+ *   called again.
+ */
+int rte_eal_init(int argc, char **argv);
+
+/**
+ * Leave the group: stop the lcores, close IPC, unmap all memory and remove
+ * what this process owns. A primary that leaves no other live process
+ * removes the group's pages, page tables, config and runtime directory.
+ *
+ * @return
+ *   0, or -1 with rte_errno = EALREADY when init has not run (or cleanup
+ *   already did).
+ */
+int rte_eal_cleanup(void);
+
+/**
+ * @return
+ *   RTE_PROC_PRIMARY or RTE_PROC_SECONDARY once rte_eal_init() has
+ *   succeeded, RTE_PROC_INVALID before.
+ */
+enum rte_proc_type_t rte_eal_process_type(void);
+
+/**
+ * Is a primary alive for the config file at config_file_path (NULL: this
+ * process's group, or the default --file-prefix before init)?
+ *
+ * @return 1 when alive, 0 otherwise.
+ */
+int rte_eal_primary_proc_alive(const char *config_file_path);
+
+/** @return This process's runtime directory ("" before init and with --no-shconf). */
+const char *rte_eal_get_runtime_dir(void);
+
+/** @return The group's IOVA mode; RTE_IOVA_DC before init. */
+enum rte_iova_mode rte_eal_iova_mode(void);
+
+/** @return Nonzero when the group's memory is hugepages (not --no-huge). */
+int rte_eal_has_hugepages(void);
 
 #define RTE_MP_MAX_FD_NUM    8   /**< Most descriptors one message carries. */
 #define RTE_MP_MAX_NAME_LEN  64  /**< Longest action name, with its NUL. */

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The memplane authors
+ */
+
+/*
+ * Start-up and clean-up of the memory layer.
+ *
+ * Primary: find the page types (only sizes with free pages count; 4 KiB
+ * shared memory with --no-huge) and sockets, write them into the shared
+ * config, make the memseg lists, open their backing, register the
+ * --socket-limit validator and map the -m / --socket-mem memory, which is
+ * marked never to be freed. --legacy-mem maps it the same way and then
+ * refuses all growth.
+ *
+ * Secondary: reserve the same lists, open their backing (the memfds come
+ * from the primary), then map every used page under the memory lock.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <bsd/string.h>
+
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include "runtime/mem/mem_discover.h"
+#include "runtime/mem/mem_internal.h"
+
+static uint32_t
+mem_flags_of(const struct eal_options *o)
+{
+	return (o->legacy_mem ? EAL_MEMF_LEGACY : 0) |
+		(o->single_file_segments ? EAL_MEMF_SINGLE_FILE : 0) |
+		(o->in_memory ? EAL_MEMF_IN_MEMORY : 0) |
+		(o->no_huge ? EAL_MEMF_NO_HUGE : 0) |
+		(o->huge_unlink ? EAL_MEMF_HUGE_UNLINK : 0) |
+		(o->match_allocations ? EAL_MEMF_MATCH_ALLOC : 0);
+}
+
+static int
+find_page_types(struct eal_memcfg *cfg, const struct eal_options *o)
+{
+	struct mem_page_type types[MEM_MAX_PAGE_SIZES];
+	int i, n;
+
+	if (o->no_huge) {
+		cfg->page_types[0].page_sz = RTE_PGSIZE_4K;
+		cfg->n_page_types = 1;
+		return 0;
+	}
+	n = mem_discover_page_types(&mem_discover_default_paths, o->huge_dir,
+			types, MEM_MAX_PAGE_SIZES);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && cfg->n_page_types < EAL_MAX_PAGE_TYPES; i++) {
+		struct eal_page_type *t = &cfg->page_types[cfg->n_page_types];
+
+		if (types[i].n_free_total == 0)
+			continue;
+		t->page_sz = types[i].page_sz;
+		if (!o->in_memory)
+			strlcpy(t->mount, types[i].mount, sizeof(t->mount));
+		cfg->n_page_types++;
+	}
+	if (cfg->n_page_types > 0)
+		return 0;
+	RTE_LOG(ERR, EAL,
+		"no free hugepages on this machine: reserve some (as root: make hugepages, or write to /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages) or run with --no-huge\n");
+	return -ENOMEM;
+}
+
+static int
+find_sockets(struct eal_memcfg *cfg)
+{
+	int ids[EAL_MAX_NUMA_NODES], n, i;
+
+	n = mem_discover_sockets(ids, EAL_MAX_NUMA_NODES);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		cfg->socket_ids[i] = ids[i];
+	cfg->n_sockets = n;
+	return 0;
+}
+
+static int
+socket_limit_validator(int socket, size_t limit, size_t new_len)
+{
+	RTE_LOG(ERR, EAL,
+		"socket %d would hold %zu MiB, over its --socket-limit of %zu MiB\n",
+		socket, new_len >> 20, limit >> 20);
+	return -1;
+}
+
+static int
+register_limits(const struct eal_options *o)
+{
+	unsigned int s;
+
+	for (s = 0; s < EAL_MAX_NUMA_NODES; s++) {
+		if (o->socket_limit[s] == 0)
+			continue;
+		if (rte_mem_alloc_validator_register("socket-limit",
+				socket_limit_validator, s, o->socket_limit[s]) < 0)
+			return -rte_errno;
+	}
+	return 0;
+}
+
+/* Map bytes of start-up memory on socket, never to be freed. */
+static int
+preallocate(int socket, uint64_t bytes)
+{
+	uint64_t page_sz = mem_cfg()->page_types[0].page_sz;
+	unsigned int n = (unsigned int)((bytes + page_sz - 1) / page_sz), i;
+	struct rte_memseg *first;
+	int ret;
+
+	if (n == 0)
+		return 0;
+	ret = mem_alloc_pages_primary(page_sz, socket, n, false, &first);
+	if (ret < 0) {
+		RTE_LOG(ERR, EAL, "cannot map %" PRIu64 " MiB of start-up memory on socket %d: %s\n",
+			bytes >> 20, socket, strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < n; i++)
+		first[i].flags |= RTE_MEMSEG_FLAG_DO_NOT_FREE;
+	return 0;
+}
+
+static int
+preallocate_all(const struct eal_options *o)
+{
+	unsigned int s;
+	int ret = 0;
+
+	if (o->memory > 0)
+		return preallocate(mem_cfg()->socket_ids[0], o->memory);
+	for (s = 0; s < EAL_MAX_NUMA_NODES && ret == 0; s++)
+		ret = preallocate((int)s, o->socket_mem[s]);
+	return ret;
+}
+
+static int
+open_backings(struct eal_memcfg *cfg, bool create)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < RTE_MAX_MEMSEG_LISTS && ret == 0; i++) {
+		if (cfg->memsegs[i].base_va == NULL || cfg->memsegs[i].external)
+			continue;
+		ret = mem_list_backing_open(i, create);
+		if (ret == 0 && !create &&
+				mem_backend_of(cfg, i) == MEM_MEMFD)
+			ret = mem_fetch_list_fd(i);
+	}
+	return ret;
+}
+
+int
+mem_init_primary(struct eal_memcfg *cfg, const struct eal_options *o)
+{
+	int ret;
+
+	cfg->mem_flags = mem_flags_of(o);
+	ret = find_page_types(cfg, o);
+	if (ret == 0)
+		ret = find_sockets(cfg);
+	if (ret == 0)
+		ret = mem_lists_create(cfg);
+	if (ret == 0)
+		ret = open_backings(cfg, true);
+	if (ret == 0)
+		ret = register_limits(o);
+	if (ret == 0)
+		ret = preallocate_all(o);
+	return ret;
+}
+
+int
+mem_init_secondary(struct eal_memcfg *cfg)
+{
+	int ret;
+
+	ret = mem_lists_attach(cfg);
+	if (ret == 0)
+		ret = open_backings(cfg, false);
+	if (ret == 0)
+		ret = mem_sync_all();
+	return ret;
+}
+
+void
+mem_cleanup(struct eal_memcfg *cfg, bool destroy)
+{
+	unsigned int idx;
+	int i;
+
+	pthread_mutex_lock(&mem_local_lock);
+	for (i = 0; i < RTE_MAX_MEMSEG_LISTS; i++) {
+		struct mem_list_local *ll = &mem_local[i];
+
+		for (idx = 0; ll->mapped != NULL &&
+				idx < cfg->memsegs[i].memseg_arr.len; idx++) {
+			if (ll->mapped[idx])
+				mem_page_unmap_locked(i, idx, destroy);
+		}
+		if (ll->mapped != NULL)
+			mem_list_backing_close(i, destroy);
+	}
+	pthread_mutex_unlock(&mem_local_lock);
+	mem_lists_release(cfg, destroy);
+	mem_events_clear();
+}
