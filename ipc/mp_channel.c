@@ -231,27 +231,32 @@ mp_peers_snapshot(char (**paths)[MP_PATH_LEN])
 	return n;
 }
 
-/* Take in every live secondary already in the directory. */
+/*
+ * Take in every live secondary already in the directory, and remove the
+ * sockets (secondaries' and reply sockets) of processes that died.
+ */
 static void
 scan_secondaries_locked(void)
 {
-	char pattern[RTE_MP_MAX_NAME_LEN + 4], path[PATH_MAX];
+	char pattern[RTE_MP_MAX_NAME_LEN + 8], path[PATH_MAX];
 	struct dirent *ent;
+	bool secondary;
 	DIR *d = opendir(chan.dir);
 
 	if (d == NULL)
 		return;
-	snprintf(pattern, sizeof(pattern), "%s.s*", chan.group);
+	snprintf(pattern, sizeof(pattern), "%s.[sr]*", chan.group);
 	while ((ent = readdir(d)) != NULL) {
 		if (fnmatch(pattern, ent->d_name, 0) != 0)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", chan.dir,
 				ent->d_name) >= (int)MP_PATH_LEN)
 			continue;
-		if (mp_peer_alive(path))
-			add_peer_locked(path);
-		else
+		secondary = ent->d_name[strlen(chan.group) + 1] == 's';
+		if (!mp_peer_alive(path))
 			unlink(path);
+		else if (secondary)
+			add_peer_locked(path);
 	}
 	closedir(d);
 }

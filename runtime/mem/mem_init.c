@@ -7,7 +7,8 @@
  *
  * Primary: find the page types (only sizes with free pages count; 4 KiB
  * shared memory with --no-huge) and sockets, write them into the shared
- * config, make the memseg lists, open their backing, register the
+ * config, remove page files a crashed group of the same prefix left
+ * behind, make the memseg lists, open their backing, register the
  * --socket-limit validator and map the -m / --socket-mem memory, which is
  * marked never to be freed. --legacy-mem maps it the same way and then
  * refuses all growth.
@@ -16,9 +17,12 @@
  * from the primary), then map every used page under the memory lock.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bsd/string.h>
 
@@ -144,6 +148,35 @@ preallocate_all(const struct eal_options *o)
 	return ret;
 }
 
+/*
+ * Remove the page files a dead group with our prefix left in mount. We
+ * hold the config's lock, so no primary of the prefix is alive; processes
+ * of the old group that still map those pages keep them until they exit.
+ */
+static void
+sweep_stale_pages(const char *mount, const char *prefix)
+{
+	char stem[EAL_PREFIX_LEN + 8], path[PATH_MAX];
+	struct dirent *ent;
+	int n = 0;
+	DIR *d;
+
+	if (mount[0] == '\0' || (d = opendir(mount)) == NULL)
+		return;
+	snprintf(stem, sizeof(stem), "%smap_", prefix);
+	while ((ent = readdir(d)) != NULL) {
+		if (strncmp(ent->d_name, stem, strlen(stem)) != 0 ||
+				snprintf(path, sizeof(path), "%s/%s", mount,
+					ent->d_name) >= (int)sizeof(path))
+			continue;
+		n += unlink(path) == 0;
+	}
+	closedir(d);
+	if (n > 0)
+		RTE_LOG(NOTICE, EAL, "removed %d page files a previous group with prefix '%s' left in %s\n",
+			n, prefix, mount);
+}
+
 static int
 open_backings(struct eal_memcfg *cfg, bool create)
 {
@@ -165,8 +198,12 @@ mem_init_primary(struct eal_memcfg *cfg, const struct eal_options *o)
 {
 	int ret;
 
+	unsigned int t;
+
 	cfg->mem_flags = mem_flags_of(o);
 	ret = find_page_types(cfg, o);
+	for (t = 0; ret == 0 && t < cfg->n_page_types; t++)
+		sweep_stale_pages(cfg->page_types[t].mount, cfg->prefix);
 	if (ret == 0)
 		ret = find_sockets(cfg);
 	if (ret == 0)
