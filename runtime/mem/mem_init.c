@@ -10,8 +10,9 @@
  * config, remove page files a crashed group of the same prefix left
  * behind, make the memseg lists, open their backing, register the
  * --socket-limit validator and map the -m / --socket-mem memory, which is
- * marked never to be freed. --legacy-mem maps it the same way and then
- * refuses all growth.
+ * marked never to be freed. --legacy-mem maps it the same way (or, given
+ * no size, every free page of the smallest hugepage size, as DPDK does)
+ * and then refuses all growth.
  *
  * Secondary: reserve the same lists, open their backing (the memfds come
  * from the primary), then map every used page under the memory lock.
@@ -43,6 +44,9 @@ mem_flags_of(const struct eal_options *o)
 		(o->match_allocations ? EAL_MEMF_MATCH_ALLOC : 0);
 }
 
+/* Free pages per socket of page_types[0] at start (legacy mode maps them). */
+static unsigned int first_type_free[EAL_MAX_NUMA_NODES];
+
 static int
 find_page_types(struct eal_memcfg *cfg, const struct eal_options *o)
 {
@@ -63,6 +67,9 @@ find_page_types(struct eal_memcfg *cfg, const struct eal_options *o)
 
 		if (types[i].n_free_total == 0)
 			continue;
+		if (cfg->n_page_types == 0)
+			memcpy(first_type_free, types[i].n_free,
+					sizeof(first_type_free));
 		t->page_sz = types[i].page_sz;
 		if (!o->in_memory)
 			strlcpy(t->mount, types[i].mount, sizeof(t->mount));
@@ -135,6 +142,23 @@ preallocate(int socket, uint64_t bytes)
 	return 0;
 }
 
+/* --legacy-mem with no size: every free page of the first size, as DPDK. */
+static int
+preallocate_legacy_all(void)
+{
+	struct eal_memcfg *cfg = mem_cfg();
+	uint64_t page_sz = cfg->page_types[0].page_sz;
+	unsigned int s;
+	int ret = 0;
+
+	for (s = 0; s < cfg->n_sockets && ret == 0; s++) {
+		int id = cfg->socket_ids[s];
+
+		ret = preallocate(id, first_type_free[id] * page_sz);
+	}
+	return ret;
+}
+
 static int
 preallocate_all(const struct eal_options *o)
 {
@@ -143,6 +167,8 @@ preallocate_all(const struct eal_options *o)
 
 	if (o->memory > 0)
 		return preallocate(mem_cfg()->socket_ids[0], o->memory);
+	if (o->legacy_mem && !o->force_sockets && !o->no_huge)
+		return preallocate_legacy_all();
 	for (s = 0; s < EAL_MAX_NUMA_NODES && ret == 0; s++)
 		ret = preallocate((int)s, o->socket_mem[s]);
 	return ret;
