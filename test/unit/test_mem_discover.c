@@ -588,15 +588,37 @@ check_real_type(const struct mem_page_type *t)
 	CU_ASSERT(sum <= t->n_free_total);
 }
 
+/*
+ * Discover while the machine's free hugepage count holds still: another
+ * process (a bench, another group) may take or give pages between the
+ * discovery's read and the test's own. Returns the count, or -1 when it
+ * never held still.
+ */
+static int
+discover_steady(int *n)
+{
+	long before, after;
+	int tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		before = meminfo_value("HugePages_Free:");
+		*n = mem_discover_page_types(&mem_discover_default_paths, NULL,
+				g_types, MEM_MAX_PAGE_SIZES);
+		after = meminfo_value("HugePages_Free:");
+		if (before == after)
+			return (int)after;
+	}
+	return -1;
+}
+
 static void
 test_real_page_types(void)
 {
 	long def_kb = meminfo_value("Hugepagesize:");
 	const struct mem_page_type *t;
-	int i, n;
+	int i, n, free_pages;
 
-	n = mem_discover_page_types(&mem_discover_default_paths, NULL, g_types,
-			MEM_MAX_PAGE_SIZES);
+	free_pages = discover_steady(&n);
 	CU_ASSERT_FATAL(n >= 0);
 	for (i = 0; i < n; i++) {
 		CU_ASSERT(i == 0 || g_types[i - 1].page_sz < g_types[i].page_sz);
@@ -608,7 +630,11 @@ test_real_page_types(void)
 	}
 	t = real_type((uint64_t)def_kb << 10, n);
 	CU_ASSERT_FATAL(t != NULL);
-	CU_ASSERT_EQUAL(t->n_free_total, (unsigned int)meminfo_value("HugePages_Free:"));
+	if (free_pages >= 0) {
+		CU_ASSERT_EQUAL(t->n_free_total, (unsigned int)free_pages);
+	} else {
+		printf("\n  free hugepages kept changing: count not compared ");
+	}
 	CU_ASSERT(!is_hugetlbfs("/dev/hugepages", t->page_sz) || t->mount[0] != '\0');
 }
 
