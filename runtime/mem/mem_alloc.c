@@ -54,14 +54,6 @@ find_room(uint64_t page_sz, int socket, unsigned int n, unsigned int *idx)
 	return -1;
 }
 
-static void
-unmap_run_locked(int list, unsigned int idx, unsigned int n, bool destroy)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		mem_page_unmap_locked(list, idx + i, destroy);
-}
 
 static int
 map_run(int list, unsigned int idx, unsigned int n)
@@ -72,8 +64,8 @@ map_run(int list, unsigned int idx, unsigned int n)
 	pthread_mutex_lock(&mem_local_lock);
 	for (i = 0; i < n && ret == 0; i++)
 		ret = mem_page_map_locked(list, idx + i, true);
-	if (ret < 0)
-		unmap_run_locked(list, idx, i - 1, true);
+	if (ret < 0 && i > 1)
+		mem_pages_unmap_locked(list, idx, i - 1, true);
 	pthread_mutex_unlock(&mem_local_lock);
 	return ret;
 }
@@ -123,7 +115,7 @@ undo_alloc(int list, unsigned int idx, unsigned int n, bool tell)
 	if (tell)
 		mem_sync_secondaries(list, idx, n, false);
 	pthread_mutex_lock(&mem_local_lock);
-	unmap_run_locked(list, idx, n, true);
+	mem_pages_unmap_locked(list, idx, n, true);
 	pthread_mutex_unlock(&mem_local_lock);
 	set_run(list, idx, n, false);
 }
@@ -212,7 +204,7 @@ free_locked(struct rte_memseg *first, unsigned int n)
 	/* Secondaries let go first: a released page must be mapped nowhere. */
 	mem_sync_secondaries(list, idx, n, false);
 	pthread_mutex_lock(&mem_local_lock);
-	unmap_run_locked(list, idx, n, true);
+	mem_pages_unmap_locked(list, idx, n, true);
 	pthread_mutex_unlock(&mem_local_lock);
 	set_run(list, idx, n, false);
 	return 0;

@@ -91,6 +91,9 @@ int mem_page_map_locked(int list, unsigned int idx, bool create);
  * pre: mem_local_lock held.
  */
 void mem_page_unmap_locked(int list, unsigned int idx, bool destroy);
+/* The same for pages [idx, idx+n), in one mapping call. */
+void mem_pages_unmap_locked(int list, unsigned int idx, unsigned int n,
+		bool destroy);
 /* The IOVA of a mapped address in this mode. */
 rte_iova_t mem_iova_of(const void *addr);
 

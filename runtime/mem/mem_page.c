@@ -226,21 +226,26 @@ allocate(int list, int fd, off_t off)
 	return ret == -ENOSPC ? -ENOMEM : ret;
 }
 
+/* Give pages [idx, idx+n) back to the system. */
 static void
-release(int list, unsigned int idx, int fd, off_t off)
+release(int list, unsigned int idx, unsigned int n)
 {
 	struct rte_memseg_list *msl = &mem_cfg()->memsegs[list];
 	char path[PATH_MAX];
+	unsigned int i;
 
 	if (mem_backend_of(mem_cfg(), list) != MEM_FILE_PER_PAGE) {
-		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				off, msl->page_sz) < 0)
-			RTE_LOG(ERR, EAL, "cannot release page %u of list %d: %s\n",
-				idx, list, strerror(errno));
+		if (fallocate(mem_local[list].fd, FALLOC_FL_PUNCH_HOLE |
+				FALLOC_FL_KEEP_SIZE, (off_t)idx * msl->page_sz,
+				(off_t)n * msl->page_sz) < 0)
+			RTE_LOG(ERR, EAL, "cannot release pages %u-%u of list %d: %s\n",
+				idx, idx + n - 1, list, strerror(errno));
 		return;
 	}
-	if (page_path(list, (int)idx, path, sizeof(path)) == 0)
-		os_prim.unlink(path);
+	for (i = idx; i < idx + n; i++) {
+		if (page_path(list, (int)i, path, sizeof(path)) == 0)
+			os_prim.unlink(path);
+	}
 }
 
 static void
@@ -320,9 +325,9 @@ mem_page_map_locked(int list, unsigned int idx, bool create)
 		ret = -errno;
 	if (ret < 0) {
 		put_reservation(addr, msl->page_sz);
-		if (create)
-			release(list, idx, fd, off);
 		close_page_fd(list, idx);
+		if (create)
+			release(list, idx, 1);
 		return ret;
 	}
 	if (create)
@@ -332,15 +337,27 @@ mem_page_map_locked(int list, unsigned int idx, bool create)
 }
 
 void
-mem_page_unmap_locked(int list, unsigned int idx, bool destroy)
+mem_pages_unmap_locked(int list, unsigned int idx, unsigned int n,
+		bool destroy)
 {
 	struct rte_memseg_list *msl = &mem_cfg()->memsegs[list];
-	void *addr = RTE_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz);
+	unsigned int i;
 
-	put_reservation(addr, msl->page_sz);
-	mem_local[list].mapped[idx] = 0;
-	close_page_fd(list, idx);
+	/* One call for the whole run: a shrink costs a few system calls, not
+	 * a few per page, in every process.
+	 */
+	put_reservation(RTE_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz),
+			(size_t)n * msl->page_sz);
+	for (i = idx; i < idx + n; i++) {
+		mem_local[list].mapped[i] = 0;
+		close_page_fd(list, i);
+	}
 	if (destroy)
-		release(list, idx, mem_local[list].fd,
-				(off_t)idx * msl->page_sz);
+		release(list, idx, n);
+}
+
+void
+mem_page_unmap_locked(int list, unsigned int idx, bool destroy)
+{
+	mem_pages_unmap_locked(list, idx, 1, destroy);
 }

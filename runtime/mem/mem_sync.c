@@ -157,15 +157,14 @@ apply_run_locked(const struct sync_msg *s)
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < s->n && ret == 0; i++) {
-		if (s->alloc)
-			ret = mem_page_map_locked(s->list, s->idx + i, false);
-		else
-			mem_page_unmap_locked(s->list, s->idx + i, false);
+	if (!s->alloc) {
+		mem_pages_unmap_locked(s->list, s->idx, s->n, false);
+		return 0;
 	}
-	if (ret < 0)
-		while (i-- > 1)
-			mem_page_unmap_locked(s->list, s->idx + i - 1, false);
+	for (i = 0; i < s->n && ret == 0; i++)
+		ret = mem_page_map_locked(s->list, s->idx + i, false);
+	if (ret < 0 && i > 1)
+		mem_pages_unmap_locked(s->list, s->idx, i - 1, false);
 	return ret;
 }
 
