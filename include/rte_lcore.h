@@ -119,6 +119,20 @@ unsigned int rte_get_next_lcore(unsigned int i, int skip_main, int wrap);
 	     (i) < RTE_MAX_LCORE; \
 	     (i) = rte_get_next_lcore((i), 1, 0))
 
+/**
+ * @return
+ *   How many NUMA sockets the group found at start; 0 before rte_eal_init.
+ *   (Declared here, as in DPDK.)
+ */
+unsigned int rte_socket_count(void);
+
+/**
+ * @return
+ *   The id of the idx-th socket (0 <= idx < rte_socket_count()), or -1
+ *   with rte_errno EINVAL when idx is out of range (always before init).
+ */
+int rte_socket_id_by_idx(unsigned int idx);
+
 #ifdef __cplusplus
 }
 #endif

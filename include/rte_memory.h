@@ -150,6 +150,208 @@ int rte_mem_alloc_validator_register(const char *name,
  */
 int rte_mem_alloc_validator_unregister(const char *name, int socket_id);
 
+/*
+ * Lookups and walks (runtime/mem/mem_lookup.c).
+ *
+ * Before rte_eal_init() and after rte_eal_cleanup() there is no memory:
+ * lookups fail with rte_errno ENODEV, walks visit nothing and return 0,
+ * counts and sizes are 0.
+ *
+ * Locking: the walks and rte_memseg_get_fd*() hold the group's memory lock
+ * (rte_mcfg_mem_read_lock) while they run, so pages cannot come or go
+ * under them; their _thread_unsafe forms take no lock and are the ones to
+ * use where the lock is already held, as in memory event callbacks. The
+ * lock is recursive, so a walk callback may start another walk.
+ */
+
+/**
+ * The memseg of the page holding addr.
+ *
+ * @param addr
+ *   Any address inside the page (first byte to last).
+ * @param msl
+ *   The list to look in, or NULL to find it.
+ * @return
+ *   The page's memseg, or NULL with rte_errno: EINVAL (addr NULL, or msl
+ *   not one of the group's lists), ENOENT (addr is not in a used page of
+ *   msl or of any list), ENODEV (before rte_eal_init).
+ *   Unlike DPDK, a free slot of a list is not a memseg: NULL and ENOENT.
+ */
+struct rte_memseg *rte_mem_virt2memseg(const void *addr,
+		const struct rte_memseg_list *msl);
+
+/**
+ * The list whose reserved address space holds addr (used page or not).
+ *
+ * @return
+ *   The list, or NULL with rte_errno: EINVAL (addr NULL), ENOENT (in no
+ *   list), ENODEV (before rte_eal_init).
+ */
+struct rte_memseg_list *rte_mem_virt2memseg_list(const void *addr);
+
+/**
+ * The IOVA of any address mapped in this process, as DPDK computes it:
+ * in IOVA-as-VA mode the address itself (our memory or not); in PA mode
+ * its physical address from /proc/self/pagemap (which needs root). The
+ * page tables are not consulted.
+ *
+ * @return
+ *   The IOVA, or RTE_BAD_IOVA with rte_errno: EINVAL (virt NULL), ENODEV
+ *   (before rte_eal_init: no IOVA mode yet), or rte_mem_virt2phy()'s.
+ */
+rte_iova_t rte_mem_virt2iova(const void *virt);
+
+/**
+ * The physical address of any address mapped in this process, from
+ * /proc/self/pagemap. Works without rte_eal_init().
+ *
+ * @return
+ *   The physical address, or RTE_BAD_PHYS_ADDR with rte_errno: EINVAL
+ *   (virt NULL), ENOENT (page not present), EPERM (the kernel hides
+ *   frame numbers from processes without CAP_SYS_ADMIN), or the errno of
+ *   opening or reading pagemap.
+ */
+phys_addr_t rte_mem_virt2phy(const void *virt);
+
+/**
+ * The address of a used page's byte whose IOVA is iova.
+ *
+ * @return
+ *   The address, or NULL with rte_errno: ENOENT (no used page has that
+ *   IOVA, or iova is RTE_BAD_IOVA), ENODEV (before rte_eal_init).
+ */
+void *rte_mem_iova2virt(rte_iova_t iova);
+
+/**
+ * A memseg walk callback. Return 0 to go on, 1 to stop the walk, -1 to
+ * stop it and report an error.
+ */
+typedef int (*rte_memseg_walk_t)(const struct rte_memseg_list *msl,
+		const struct rte_memseg *ms, void *arg);
+
+/**
+ * A contiguous-run walk callback: ms is the run's first page and len its
+ * length in bytes. Return as for rte_memseg_walk_t.
+ */
+typedef int (*rte_memseg_contig_walk_t)(const struct rte_memseg_list *msl,
+		const struct rte_memseg *ms, size_t len, void *arg);
+
+/** A list walk callback. Return as for rte_memseg_walk_t. */
+typedef int (*rte_memseg_list_walk_t)(const struct rte_memseg_list *msl,
+		void *arg);
+
+/**
+ * Call func for every used page of every list, external lists included,
+ * in list order and, within a list, address order. Holds the memory lock:
+ * not for memory event callbacks (use the _thread_unsafe form there).
+ *
+ * @return
+ *   0 when every page was visited; otherwise what the callback returned
+ *   that stopped the walk (1: stopped, -1: error), as DPDK does.
+ *   -1 with rte_errno EINVAL when func is NULL.
+ */
+int rte_memseg_walk(rte_memseg_walk_t func, void *arg);
+
+/** rte_memseg_walk() without the lock: the caller holds it. */
+int rte_memseg_walk_thread_unsafe(rte_memseg_walk_t func, void *arg);
+
+/**
+ * Call func for every run of used pages at contiguous virtual addresses.
+ * A run never spans two lists. Returns as rte_memseg_walk() does.
+ */
+int rte_memseg_contig_walk(rte_memseg_contig_walk_t func, void *arg);
+
+/** rte_memseg_contig_walk() without the lock: the caller holds it. */
+int rte_memseg_contig_walk_thread_unsafe(rte_memseg_contig_walk_t func,
+		void *arg);
+
+/**
+ * Call func for every list of the group (empty ones too, external ones
+ * too). Returns as rte_memseg_walk() does.
+ */
+int rte_memseg_list_walk(rte_memseg_list_walk_t func, void *arg);
+
+/** rte_memseg_list_walk() without the lock: the caller holds it. */
+int rte_memseg_list_walk_thread_unsafe(rte_memseg_list_walk_t func,
+		void *arg);
+
+/**
+ * The descriptor the page of ms is mapped from in this process. It is the
+ * runtime's own descriptor, not a duplicate: treat it as read-only and
+ * never close it. It stays valid while the page is used. With a file or
+ * memfd per list, the page is at rte_memseg_get_fd_offset() in it; with
+ * a file per page, at offset 0.
+ *
+ * @return
+ *   The descriptor, or -1 with rte_errno: EINVAL (ms NULL or not an
+ *   element of a list's page table), ENOENT (the page is free), ENOTSUP
+ *   (external memory has no descriptor), ENODEV (this process has no
+ *   descriptor for it, or before rte_eal_init).
+ */
+int rte_memseg_get_fd(const struct rte_memseg *ms);
+
+/** rte_memseg_get_fd() without the lock: the caller holds it. */
+int rte_memseg_get_fd_thread_unsafe(const struct rte_memseg *ms);
+
+/**
+ * Where the page of ms starts in rte_memseg_get_fd()'s descriptor.
+ *
+ * @return
+ *   0 with *offset set, or -1 with rte_errno as rte_memseg_get_fd(), and
+ *   EINVAL when offset is NULL.
+ */
+int rte_memseg_get_fd_offset(const struct rte_memseg *ms, size_t *offset);
+
+/** rte_memseg_get_fd_offset() without the lock: the caller holds it. */
+int rte_memseg_get_fd_offset_thread_unsafe(const struct rte_memseg *ms,
+		size_t *offset);
+
+/**
+ * Lock in RAM (mlock) the system page (rte_mem_page_size()) holding virt.
+ * Works on any mapped address, without rte_eal_init().
+ *
+ * @return
+ *   0, or -1 with rte_errno: EINVAL (virt NULL), or mlock's: ENOMEM (not
+ *   mapped or not accessible, or over RLIMIT_MEMLOCK), EPERM, EAGAIN.
+ */
+int rte_mem_lock_page(const void *virt);
+
+/** @return Bytes in used pages of every non-external list; 0 before init. */
+uint64_t rte_eal_get_physmem_size(void);
+
+/**
+ * Print one line per used page to f: its list and index, IOVA, length,
+ * address, socket, page size and descriptor (DPDK's format). Nothing when
+ * f is NULL or before rte_eal_init.
+ */
+void rte_dump_physmem_layout(FILE *f);
+
+/**
+ * Whether every used page's IOVAs fit in maskbits bits, i.e. whether a
+ * device that can address only that much reaches all memory. When they
+ * do, maskbits is recorded as by rte_mem_set_dma_mask(). Pages with no
+ * IOVA (RTE_BAD_IOVA) are not checked.
+ *
+ * @return
+ *   0 when all fit (always before rte_eal_init: there is no memory), 1
+ *   when some page does not, -1 with rte_errno EINVAL when maskbits is
+ *   over 63 (DPDK's limit).
+ */
+int rte_mem_check_dma_mask(uint8_t maskbits);
+
+/** rte_mem_check_dma_mask() without the lock: the caller holds it. */
+int rte_mem_check_dma_mask_thread_unsafe(uint8_t maskbits);
+
+/**
+ * Record that a device can address only maskbits bits; the narrowest
+ * mask recorded stays. The record is this process's, and memplane's
+ * allocator does not consult it yet (DPDK's refuses pages beyond it).
+ */
+void rte_mem_set_dma_mask(uint8_t maskbits);
+
+/** @return The system page size (sysconf(_SC_PAGESIZE)). */
+size_t rte_mem_page_size(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -138,6 +138,12 @@ format(struct eal_memcfg *cfg)
 	ret = eal_shared_mutex_init(&cfg->mem_lock, true);
 	if (ret == 0)
 		ret = eal_shared_mutex_init(&cfg->proc_lock, false);
+	if (ret == 0)
+		ret = eal_shared_mutex_init(&cfg->tailq_lock, true);
+	if (ret == 0)
+		ret = eal_shared_mutex_init(&cfg->mempool_lock, true);
+	if (ret == 0)
+		ret = eal_shared_mutex_init(&cfg->timer_lock, true);
 	cfg->magic = EAL_MEMCFG_MAGIC;
 	return ret;
 }

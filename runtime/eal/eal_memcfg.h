@@ -71,6 +71,9 @@ struct eal_memcfg {
 	char prefix[EAL_PREFIX_LEN];
 	pthread_mutex_t mem_lock;     /* rte_mcfg_mem_*: robust, recursive */
 	pthread_mutex_t proc_lock;    /* the process table */
+	pthread_mutex_t tailq_lock;   /* rte_mcfg_tailq_*: robust, recursive */
+	pthread_mutex_t mempool_lock; /* rte_mcfg_mempool_*: robust, recursive */
+	pthread_mutex_t timer_lock;   /* rte_mcfg_timer_*: robust, recursive */
 	uint64_t va_end;              /* end of the space memseg lists use */
 	struct rte_memseg_list memsegs[RTE_MAX_MEMSEG_LISTS];
 	struct eal_proc procs[EAL_MAX_PROCS];
