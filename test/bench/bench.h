@@ -19,6 +19,8 @@
 #ifndef MEMPLANE_BENCH_H
 #define MEMPLANE_BENCH_H
 
+#include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +209,39 @@ static inline void bench_print_machine_how(const char *bench, const char *how)
 	bench_cpu_model(model, sizeof(model));
 	printf("%s: %s, %s, nproc %ld, %s\n", bench, u.machine, model,
 			sysconf(_SC_NPROCESSORS_ONLN), how);
+}
+
+/*
+ * Read exactly len bytes from a pipe, waiting at most timeout_ms for each
+ * part (a bound against a hung peer). 0, or -1 on timeout, EOF or error.
+ */
+static inline int
+bench_read_full(int fd, void *buf, size_t len, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+	int rc;
+
+	while (got < len) {
+		rc = poll(&p, 1, timeout_ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return -1;
+		n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Write len bytes to a pipe in one call: 0 or -1. */
+static inline int
+bench_write_full(int fd, const void *buf, size_t len)
+{
+	return write(fd, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
 #endif /* MEMPLANE_BENCH_H */

@@ -135,31 +135,6 @@ static int check_pages(void *const *addrs, unsigned int n, const char *what)
 
 /* ---- the pipes ---- */
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n;
-		int rc = poll(&p, 1, PIPE_TIMEOUT_MS);
-
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0)
-			return -1;
-		n = read(fd, (char *)buf + got, len - got);
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	return write(fd, buf, len) == (ssize_t)len ? 0 : -1;
-}
 
 /* ---- the secondary ---- */
 
@@ -192,7 +167,7 @@ static int secondary_main(char **argv)
 		rep.status = rte_errno ? rte_errno : EINVAL;
 	else if (rte_mp_action_register(PING_ACTION, reply_at_once) < 0)
 		rep.status = rte_errno;
-	if (write_full(wfd, &rep, sizeof(rep)) < 0 || rc < 0)
+	if (bench_write_full(wfd, &rep, sizeof(rep)) < 0 || rc < 0)
 		return 1;
 	/* Idle until the primary closes its end (or dies: PDEATHSIG). */
 	for (;;) {
@@ -241,7 +216,7 @@ static int spawn_secondary(struct secondary *s, struct sec_report *rep)
 	s->from = up[0];
 	if (s->pid < 0)
 		return fail("fork: %s", strerror(errno));
-	if (read_full(s->from, rep, sizeof(*rep)) < 0)
+	if (bench_read_full(s->from, rep, sizeof(*rep), PIPE_TIMEOUT_MS) < 0)
 		return fail("the secondary sent no report");
 	if (rep->status)
 		return fail("the secondary's rte_eal_init failed: %s",

@@ -263,32 +263,6 @@ static int open_channel(const char *dir, enum mp_role role)
 
 /* ---- the pipe between primary and secondary ---- */
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n;
-
-		int rc = poll(&p, 1, PIPE_TIMEOUT_MS);
-
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0)
-			return -1;
-		n = read(fd, (char *)buf + got, len - got);
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	return write(fd, buf, len) == (ssize_t)len ? 0 : -1;
-}
 
 /* Fork and exec this binary as the secondary, pipes both ways. */
 static int spawn_secondary(struct session *s)
@@ -331,13 +305,13 @@ static int secondary_main(const char *dir, int rfd, int wfd)
 	who = "bench_mp (secondary)";
 	rc = open_channel(dir, MP_ROLE_SECONDARY);
 	if (rc == 0)
-		rc = write_full(wfd, "R", 1);
-	if (rc == 0 && (read_full(rfd, &cmd, 1) < 0 || cmd != 'G'))
+		rc = bench_write_full(wfd, "R", 1);
+	if (rc == 0 && (bench_read_full(rfd, &cmd, 1, PIPE_TIMEOUT_MS) < 0 || cmd != 'G'))
 		rc = fail("no go from the primary");
 	if (rc == 0)
 		time_round_trips(mp_round_trip, NULL, &f);
 	if (rc == 0)
-		rc = write_full(wfd, &f, sizeof(f));
+		rc = bench_write_full(wfd, &f, sizeof(f));
 	mp_channel_close();
 	return rc == 0 && f.ok ? 0 : 1;
 }
@@ -351,7 +325,7 @@ static int start_secondary(struct session *s)
 	if (open_channel(s->dir, MP_ROLE_PRIMARY) < 0 ||
 	    spawn_secondary(s) < 0)
 		return -1;
-	if (read_full(s->from_child, &ready, 1) < 0 || ready != 'R')
+	if (bench_read_full(s->from_child, &ready, 1, PIPE_TIMEOUT_MS) < 0 || ready != 'R')
 		return fail("the secondary did not start");
 	return wait_for_peer();
 }
@@ -359,8 +333,8 @@ static int start_secondary(struct session *s)
 /* The secondary times its requests to us and sends back its figures. */
 static int secondary_figures(struct session *s, struct figures *f)
 {
-	if (write_full(s->to_child, "G", 1) < 0 ||
-	    read_full(s->from_child, f, sizeof(*f)) < 0)
+	if (bench_write_full(s->to_child, "G", 1) < 0 ||
+	    bench_read_full(s->from_child, f, sizeof(*f), PIPE_TIMEOUT_MS) < 0)
 		return fail("no figures from the secondary");
 	return f->ok ? 0 : fail("the secondary's requests failed");
 }
