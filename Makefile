@@ -5,6 +5,7 @@
 ##   all (default)  build/libmemplane.{a,so}, build/test/*, build/bench/*, build/examples/*
 ##   deps           check the Debian packages we need; install them when root
 ##   test           unit tests, then test-install, then memcheck; stops at the first failure
+##   test-mp        only the multi-process suites (IPC, group harness, start-up and memory)
 ##   test-install   install into a temp prefix and build a program through pkg-config
 ##   memcheck       unit tests under valgrind, with MEMPLANE_MEMCHECK=1
 ##   bench          run every build/bench/bench_*
@@ -49,8 +50,8 @@ LIB_A     = $(B)/libmemplane.a
 SO_REAL   = $(B)/libmemplane.so.0.1
 SO_LINKS  = $(B)/libmemplane.so.0 $(B)/libmemplane.so
 
-.PHONY: all deps test test-install memcheck bench demo install hugepages clean help \
-	run-test run-memcheck run-bench run-demo FORCE
+.PHONY: all deps test test-mp test-install memcheck bench demo install hugepages \
+	clean help run-test run-test-mp run-memcheck run-bench run-demo FORCE
 .SECONDEXPANSION:
 # Objects come from pattern rules only; without this make deletes them.
 .SECONDARY:
@@ -100,7 +101,7 @@ deps:
 
 # Recurse so that deps (which may install headers such as CUnit/Basic.h)
 # has finished before the first compile starts, even under -j.
-test memcheck bench demo: deps
+test test-mp memcheck bench demo: deps
 	@$(MAKE) --no-print-directory run-$@
 
 # Valgrind cannot run sanitized binaries, so a SANITIZER build skips memcheck.
@@ -108,6 +109,11 @@ run-test: all
 	@for t in $(TESTS); do $$t || { echo "FAILED: $$t" >&2; exit 1; }; done
 	@$(MAKE) --no-print-directory test-install
 	+@$(if $(SAN),echo "memcheck: skipped under SANITIZER=$(SANITIZER)",$(MAKE) --no-print-directory run-memcheck)
+
+# The suites whose tests run real groups of processes.
+MP_TESTS = $(filter $(addprefix $(B)/test/test_,mp group eal),$(TESTS))
+run-test-mp: all
+	@for t in $(MP_TESTS); do $$t || { echo "FAILED: $$t" >&2; exit 1; }; done
 
 # MEMPLANE_MEMCHECK=1 shrinks the tests' loops; trace-children follows the
 # secondaries that the tests re-exec.

@@ -37,6 +37,7 @@
 #include <rte_lcore.h>
 #include <rte_memory.h>
 
+#include "runtime/mem/mem_discover.h"
 #include "runtime/mem/mem_internal.h"
 #include "test/lib/test_main.h"
 #include "test/lib/test_util.h"
@@ -892,6 +893,31 @@ test_after_cleanup(void)
 	check_no_eal(stale);
 }
 
+/* Pages come from the socket they were asked for, on every socket. */
+static void
+test_placement(void)
+{
+	struct eal_memcfg *cfg = eal_mcfg();
+	struct rte_memseg *ms;
+	unsigned int i, k;
+	int node;
+
+	for (i = 0; i < cfg->n_sockets; i++) {
+		int socket = cfg->socket_ids[i];
+
+		CU_ASSERT_EQUAL_FATAL(mem_alloc_pages(fx.page_sz, socket, 2,
+				false, &ms), 0);
+		for (k = 0; k < 2; k++) {
+			CU_ASSERT_EQUAL(ms[k].socket_id, socket);
+			node = mem_discover_socket_of_addr(ms[k].addr);
+			if (node >= 0) {
+				CU_ASSERT_EQUAL(node, socket);
+			}
+		}
+		CU_ASSERT_EQUAL(mem_free_pages(ms, 2), 0);
+	}
+}
+
 /* ---- registration ---- */
 
 const struct test_role test_roles[] = {
@@ -919,6 +945,7 @@ static CU_TestInfo memory_tests[] = {
 	{ "sockets", test_sockets },
 	{ "mem_lock", test_mem_lock },
 	{ "other_locks", test_other_locks },
+	{ "placement", test_placement },
 	CU_TEST_INFO_NULL,
 };
 
