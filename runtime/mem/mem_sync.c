@@ -111,8 +111,15 @@ mem_sync_secondaries(int list, unsigned int idx, unsigned int n, bool alloc)
 	if (!alloc)
 		s.version++;
 	make_msg(&m, SYNC_ACTION, &s, sizeof(s));
-	if (rte_mp_request_sync(&m, &reply, &ts) < 0)
-		return 0; /* nobody to tell (or IPC disabled): nothing to wait for */
+	if (rte_mp_request_sync(&m, &reply, &ts) < 0) {
+		/* On the IPC thread a request would wait for itself: tell the
+		 * secondaries without waiting (they apply it all the same).
+		 * Otherwise there is nobody to tell (IPC not running).
+		 */
+		if (rte_errno == EDEADLK)
+			rte_mp_sendmsg(&m);
+		return 0;
+	}
 	for (i = 0; i < reply.nb_received && ret == 0; i++)
 		ret = answer_status(&reply, i);
 	if (reply.nb_received < reply.nb_sent)
