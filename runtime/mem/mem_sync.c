@@ -5,9 +5,13 @@
  *
  * The primary changes memory (mem_alloc.c) and then sends each secondary
  * "list L, pages [i, i+n), mapped/released, now at version V". A secondary
- * applies it when V follows the version it last applied; if it missed one
- * (a stopped secondary whose queue filled up), it remaps the whole list
- * from its page table instead, which is always right. So a secondary that
+ * applies it when V follows the version it last applied, always checked
+ * against the page table: it maps only pages still used (a late secondary
+ * must not map a page the primary has released since: that would
+ * allocate a page nobody owns) and unmaps only pages it maps, with events
+ * for exactly what changed here. If it missed a change (a stopped
+ * secondary whose queue filled up), it remaps the whole list from its
+ * page table instead, which is always right. So a secondary that
  * is stopped or slow never blocks the group: the primary waits at most
  * MEM_SYNC_WAIT_MS for the answers, dead secondaries are skipped at once,
  * and a late secondary catches up as soon as its IPC thread runs again.
@@ -59,6 +63,7 @@ struct alloc_msg {
 	int32_t socket;
 	uint32_t n;
 	uint32_t iova_contig;
+	uint32_t reserved; /* no padding: every byte sent is initialised */
 };
 
 struct free_msg {
@@ -133,7 +138,47 @@ mem_sync_secondaries(int list, unsigned int idx, unsigned int n, bool alloc)
 
 /* --- secondary side ----------------------------------------------------- */
 
-/* Map every used page and drop every unused one; remap what may be stale.
+static void *
+page_addr(int list, unsigned int idx)
+{
+	struct rte_memseg_list *msl = &mem_cfg()->memsegs[list];
+
+	return RTE_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz);
+}
+
+static size_t
+pages_len(int list, unsigned int n)
+{
+	return (size_t)n * mem_cfg()->memsegs[list].page_sz;
+}
+
+static bool
+page_used(int list, unsigned int idx)
+{
+	return rte_fbarray_is_used(&mem_cfg()->memsegs[list].memseg_arr,
+			idx) == 1;
+}
+
+/* Map page idx of list if the page table still says it is used: a page
+ * the primary released meanwhile (a late secondary) is skipped, since
+ * mapping it would allocate a page nobody owns. 1 mapped, 0 skipped,
+ * -errno. pre: mem_local_lock held.
+ */
+static int
+follow_alloc_locked(int list, unsigned int idx)
+{
+	int ret;
+
+	if (mem_local[list].mapped[idx] || !page_used(list, idx))
+		return 0;
+	ret = mem_page_map_locked(list, idx, false);
+	if (ret == -ENOENT && !page_used(list, idx))
+		return 0; /* released while we were mapping it */
+	return ret < 0 ? ret : 1;
+}
+
+/* Map every used page and drop every unused one, page by page, with an
+ * event for each change; remap, without events, what may be stale.
  * pre: mem_local_lock held.
  */
 static int
@@ -142,58 +187,104 @@ resync_list_locked(int list, bool remap)
 	struct rte_memseg_list *msl = &mem_cfg()->memsegs[list];
 	struct mem_list_local *ll = &mem_local[list];
 	unsigned int i;
-	int used, ret = 0;
+	int ret = 0;
 
 	if (ll->mapped == NULL)
 		return 0;
-	for (i = 0; i < msl->memseg_arr.len && ret == 0; i++) {
-		used = rte_fbarray_is_used(&msl->memseg_arr, i);
-		if (used && (!ll->mapped[i] || remap))
-			ret = mem_page_map_locked(list, i, false);
-		else if (!used && ll->mapped[i])
+	for (i = 0; i < msl->memseg_arr.len && ret >= 0; i++) {
+		if (ll->mapped[i] && !page_used(list, i)) {
+			mem_events_fire(RTE_MEM_EVENT_FREE, page_addr(list, i),
+					msl->page_sz);
 			mem_page_unmap_locked(list, i, false);
+		} else if (ll->mapped[i] && remap) {
+			ret = mem_page_map_locked(list, i, false);
+		} else if ((ret = follow_alloc_locked(list, i)) > 0) {
+			mem_events_fire(RTE_MEM_EVENT_ALLOC, page_addr(list, i),
+					msl->page_sz);
+		}
 	}
-	if (ret == 0)
+	if (ret >= 0)
 		ll->version = msl->version;
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
-static int
-apply_run_locked(const struct sync_msg *s)
+static unsigned int
+count_mapped(int list, unsigned int idx, unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, count = 0;
+
+	for (i = idx; i < idx + n; i++)
+		count += mem_local[list].mapped[i];
+	return count;
+}
+
+/* The primary releases [idx, idx+n): FREE and unmap what is mapped here.
+ * One event for the run in the usual case, one per page otherwise.
+ */
+static void
+follow_free_locked(int list, unsigned int idx, unsigned int n)
+{
+	unsigned int i, mapped = count_mapped(list, idx, n);
+
+	if (mapped == n) {
+		mem_events_fire(RTE_MEM_EVENT_FREE, page_addr(list, idx),
+				pages_len(list, n));
+		mem_pages_unmap_locked(list, idx, n, false);
+		return;
+	}
+	for (i = idx; mapped > 0 && i < idx + n; i++) {
+		if (!mem_local[list].mapped[i])
+			continue;
+		mem_events_fire(RTE_MEM_EVENT_FREE, page_addr(list, i),
+				pages_len(list, 1));
+		mem_page_unmap_locked(list, i, false);
+	}
+}
+
+/* The primary mapped [idx, idx+n): map the pages still used. One event
+ * for the run in the usual case, one per page otherwise.
+ */
+static int
+follow_run_alloc_locked(int list, unsigned int idx, unsigned int n)
+{
+	unsigned int i, done = 0;
 	int ret = 0;
 
-	if (!s->alloc) {
-		mem_pages_unmap_locked(s->list, s->idx, s->n, false);
+	for (i = idx; i < idx + n && ret >= 0; i++) {
+		ret = follow_alloc_locked(list, i);
+		done += ret > 0;
+	}
+	if (ret < 0)
+		return ret;
+	if (done == n) {
+		mem_events_fire(RTE_MEM_EVENT_ALLOC, page_addr(list, idx),
+				pages_len(list, n));
 		return 0;
 	}
-	for (i = 0; i < s->n && ret == 0; i++)
-		ret = mem_page_map_locked(s->list, s->idx + i, false);
-	if (ret < 0 && i > 1)
-		mem_pages_unmap_locked(s->list, s->idx, i - 1, false);
-	return ret;
+	/* Some pages were released again meanwhile: report what we have. */
+	for (i = idx; done > 0 && i < idx + n; i++) {
+		if (mem_local[list].mapped[i])
+			mem_events_fire(RTE_MEM_EVENT_ALLOC,
+					page_addr(list, i), pages_len(list, 1));
+	}
+	return 0;
 }
 
 static int
 apply_sync(const struct sync_msg *s)
 {
-	struct rte_memseg_list *msl = &mem_cfg()->memsegs[s->list];
-	void *addr = RTE_PTR_ADD(msl->base_va, (size_t)s->idx * msl->page_sz);
-	size_t len = (size_t)s->n * msl->page_sz;
-	bool in_order;
-	int ret;
+	int ret = 0;
 
-	if (!s->alloc)
-		mem_events_fire(RTE_MEM_EVENT_FREE, addr, len);
 	pthread_mutex_lock(&mem_local_lock);
-	in_order = s->version == mem_local[s->list].version + 1;
-	ret = in_order ? apply_run_locked(s) : resync_list_locked(s->list, true);
+	if (s->version != mem_local[s->list].version + 1)
+		ret = resync_list_locked(s->list, true);
+	else if (s->alloc)
+		ret = follow_run_alloc_locked(s->list, s->idx, s->n);
+	else
+		follow_free_locked(s->list, s->idx, s->n);
 	if (ret == 0)
 		mem_local[s->list].version = s->version;
 	pthread_mutex_unlock(&mem_local_lock);
-	if (ret == 0 && s->alloc)
-		mem_events_fire(RTE_MEM_EVENT_ALLOC, addr, len);
 	return ret;
 }
 
@@ -281,7 +372,7 @@ int
 mem_request_alloc(uint64_t page_sz, int socket, unsigned int n,
 		bool iova_contig, struct rte_memseg **first)
 {
-	struct alloc_msg req = { page_sz, socket, n, iova_contig };
+	struct alloc_msg req = { page_sz, socket, n, iova_contig, 0 };
 	struct answer_msg a;
 	int ret;
 
