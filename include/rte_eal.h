@@ -73,8 +73,9 @@ int rte_eal_init(int argc, char **argv);
 
 /**
  * Leave the group: stop the lcores, close IPC, unmap all memory and remove
- * what this process owns. A primary that leaves no other live process
- * removes the group's pages, page tables, config and runtime directory.
+ * what this process owns. The last process of the group to leave, primary
+ * or secondary, removes the group's pages, page tables, config and runtime
+ * directory.
  *
  * @return
  *   0, or -1 with rte_errno = EALREADY when init has not run (or cleanup

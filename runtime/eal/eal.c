@@ -233,13 +233,26 @@ init_secondary(void)
 	return ret;
 }
 
-/* Undo whatever init did; destroy when no other process uses the group. */
+/*
+ * Remove the whole group when this process is the last one out: a primary
+ * with no live secondary, or a secondary whose primary has gone and who
+ * can take the config's lock (so no new primary starts meanwhile).
+ */
+static bool
+last_out(void)
+{
+	if (eal.mcfg == NULL || eal.rundir[0] == '\0')
+		return eal_is_primary();
+	if (eal_proc_count_others(eal.mcfg) > 0)
+		return false;
+	return eal_is_primary() || eal_config_claim(eal.rundir) == 0;
+}
+
+/* Undo whatever init did; remove the group when this is the last process. */
 static void
 leave_group(void)
 {
-	bool primary = eal_is_primary();
-	bool alone = eal.mcfg == NULL || eal_proc_count_others(eal.mcfg) == 0;
-	bool destroy = primary && alone;
+	bool destroy = last_out();
 
 	if (eal.lcores_started)
 		eal_lcores_stop();

@@ -282,6 +282,27 @@ eal_config_attach(const char *dir, struct eal_memcfg **out)
 	return ret;
 }
 
+int
+eal_config_claim(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	ret = eal_config_path(dir, path, sizeof(path));
+	if (ret < 0)
+		return ret;
+	fd = os_prim.open(path, O_RDWR, 0);
+	if (fd < 0)
+		return -errno;
+	ret = set_lock(fd, F_WRLCK);
+	if (ret < 0) {
+		os_prim.close(fd);
+		return ret;
+	}
+	config_fd = fd;
+	return 0;
+}
+
 void
 eal_config_close(struct eal_memcfg *cfg, const char *dir, bool remove)
 {

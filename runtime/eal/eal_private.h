@@ -54,6 +54,11 @@ int eal_config_create_private(uint64_t base, struct eal_memcfg **out);
 int eal_config_attach(const char *dir, struct eal_memcfg **out);
 /* Size of the config's mapping; the memseg lists are laid out after it. */
 size_t eal_config_size(void);
+/* Secondary leaving last: take the config's lock, so that no primary can
+ * start while this process removes the group. 0, -EEXIST (a primary runs
+ * or is starting), or -errno. eal_config_close() releases it.
+ */
+int eal_config_claim(const char *dir);
 /* Unmap the config; with remove, also delete its file. */
 void eal_config_close(struct eal_memcfg *cfg, const char *dir, bool remove);
 /* 1 when a live primary holds the config at path, 0 when none, -errno. */

@@ -199,7 +199,7 @@ sweep_stale_pages(const char *mount, const char *prefix)
 	}
 	closedir(d);
 	if (n > 0)
-		RTE_LOG(NOTICE, EAL, "removed %d page files a previous group with prefix '%s' left in %s\n",
+		RTE_LOG(NOTICE, EAL, "removed %d leftover page files of prefix '%s' in %s\n",
 			n, prefix, mount);
 }
 
@@ -277,4 +277,9 @@ mem_cleanup(struct eal_memcfg *cfg, bool destroy)
 	pthread_mutex_unlock(&mem_local_lock);
 	mem_lists_release(cfg, destroy);
 	mem_events_clear();
+	/* The last process out may not have mapped every page (a secondary
+	 * that joined late): no page file of the group may outlive it.
+	 */
+	for (i = 0; destroy && i < (int)cfg->n_page_types; i++)
+		sweep_stale_pages(cfg->page_types[i].mount, cfg->prefix);
 }
