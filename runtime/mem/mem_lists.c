@@ -15,7 +15,8 @@
  * RTE_MAX_MEM_MB_PER_LIST megabytes; a type at most
  * RTE_MAX_MEMSEG_PER_TYPE pages and RTE_MAX_MEM_MB_PER_TYPE megabytes. 4 KiB
  * pages (--no-huge) are the exception: 65536 to a list, so that a type
- * holds 1 GiB instead of 128 MiB.
+ * holds 1 GiB instead of 128 MiB. Under valgrind a type gets one list of
+ * at most 2 GiB, the address space valgrind can give.
  */
 
 #define _GNU_SOURCE
@@ -26,6 +27,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <valgrind/valgrind.h>
+
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -35,6 +38,8 @@
 #include "runtime/mem/mem_internal.h"
 
 #define SMALL_PAGE_SEGS_PER_LIST 65536U
+/* Under valgrind: one list of at most this much address space per type. */
+#define VALGRIND_LIST_BYTES (2ULL << 30)
 
 static void
 list_sizing(uint64_t page_sz, unsigned int *segs, unsigned int *lists)
@@ -52,6 +57,20 @@ list_sizing(uint64_t page_sz, unsigned int *segs, unsigned int *lists)
 	*lists = RTE_MIN((uint64_t)RTE_MAX_MEMSEG_PER_TYPE / *segs,
 		type_mem / list_mem);
 	*lists = RTE_MAX(*lists, 1U);
+}
+
+/* valgrind cannot give a program 64 GiB of address space per page type,
+ * so a group started under it reserves much less (secondaries read the
+ * sizes from the shared config, so they follow whatever the primary chose).
+ */
+static void
+fit_valgrind(uint64_t page_sz, unsigned int *segs, unsigned int *lists)
+{
+	if (!RUNNING_ON_VALGRIND)
+		return;
+	*segs = (unsigned int)RTE_MIN((uint64_t)*segs,
+			RTE_MAX(VALGRIND_LIST_BYTES / page_sz, 1ULL));
+	*lists = 1;
 }
 
 static void *
@@ -80,15 +99,21 @@ make_list(struct eal_memcfg *cfg, int idx, uint64_t page_sz, int socket,
 	uint64_t base;
 
 	list_sizing(page_sz, &segs, &lists);
+	fit_valgrind(page_sz, &segs, &lists);
 	snprintf(name, sizeof(name), "memseg-%" PRIu64 "k-%d-%d",
 			page_sz >> 10, socket, n);
 	if (fbarray_init_at(&msl->memseg_arr, name, segs,
-			sizeof(struct rte_memseg), (void *)(uintptr_t)*cursor) < 0)
+			sizeof(struct rte_memseg), (void *)(uintptr_t)*cursor) < 0) {
+		RTE_LOG(ERR, EAL, "cannot create the page table of memory list %d at %#" PRIx64 ": %s\n",
+			idx, *cursor, rte_strerror(rte_errno));
 		return -rte_errno;
+	}
 	*cursor += fbarray_map_len(segs, sizeof(struct rte_memseg));
 	base = RTE_ALIGN_CEIL(*cursor, page_sz);
 	msl->len = (size_t)segs * page_sz;
 	if (reserve(base, msl->len) == MAP_FAILED) {
+		RTE_LOG(ERR, EAL, "cannot reserve %#" PRIx64 "-%#" PRIx64 " for memory list %d: %s\n",
+			base, base + msl->len, idx, strerror(errno));
 		rte_fbarray_destroy(&msl->memseg_arr);
 		return errno == EEXIST ? -EADDRNOTAVAIL : -errno;
 	}
@@ -111,6 +136,7 @@ mem_lists_create(struct eal_memcfg *cfg)
 		uint64_t page_sz = cfg->page_types[t].page_sz;
 
 		list_sizing(page_sz, &segs, &lists);
+		fit_valgrind(page_sz, &segs, &lists);
 		for (s = 0; s < cfg->n_sockets; s++) {
 			for (n = 0; n < lists; n++) {
 				if (idx == RTE_MAX_MEMSEG_LISTS)
