@@ -94,6 +94,11 @@ void mem_page_unmap_locked(int list, unsigned int idx, bool destroy);
 /* The same for pages [idx, idx+n), in one mapping call. */
 void mem_pages_unmap_locked(int list, unsigned int idx, unsigned int n,
 		bool destroy);
+/* The descriptor of page idx of list in this process (the list's for
+ * per-list backings; a file-per-page page's is opened on first use and
+ * kept until the page is unmapped). fd or -ENODEV / -errno.
+ */
+int mem_page_fd(int list, unsigned int idx);
 /* The IOVA of a mapped address in this mode. */
 rte_iova_t mem_iova_of(const void *addr);
 

@@ -501,15 +501,12 @@ seg_fd_locked(struct eal_memcfg *cfg, const struct rte_memseg *ms,
 		return -ENOENT;
 	if (msl->external)
 		return -ENOTSUP;
-	if (mem_backend_of(cfg, list) == MEM_FILE_PER_PAGE) {
-		fd = mem_local[list].page_fds != NULL ?
-			mem_local[list].page_fds[idx] : -1;
-		*offset = 0;
-	} else {
-		fd = mem_local[list].fd;
-		*offset = (size_t)idx * msl->page_sz;
-	}
-	return fd >= 0 ? fd : -ENODEV;
+	if (mem_local[list].mapped == NULL)
+		return -ENODEV;
+	fd = mem_page_fd(list, idx);
+	*offset = mem_backend_of(cfg, list) == MEM_FILE_PER_PAGE ? 0 :
+		(size_t)idx * msl->page_sz;
+	return fd;
 }
 
 static int

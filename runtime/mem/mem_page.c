@@ -166,14 +166,32 @@ mem_list_backing_adopt(int list, int fd)
 	mem_local[list].fd = fd;
 }
 
+static void
+close_page_fd(int list, unsigned int idx)
+{
+	struct mem_list_local *ll = &mem_local[list];
+	int fd;
+
+	if (ll->page_fds == NULL)
+		return;
+	fd = __atomic_exchange_n(&ll->page_fds[idx], -1, __ATOMIC_ACQ_REL);
+	if (fd >= 0)
+		os_prim.close(fd);
+}
+
 void
 mem_list_backing_close(int list, bool destroy)
 {
 	struct mem_list_local *ll = &mem_local[list];
 	char path[PATH_MAX];
 
+	unsigned int i;
+
 	if (ll->fd >= 0)
 		os_prim.close(ll->fd);
+	for (i = 0; ll->page_fds != NULL &&
+			i < mem_cfg()->memsegs[list].memseg_arr.len; i++)
+		close_page_fd(list, i);
 	if (destroy && mem_backend_of(mem_cfg(), list) == MEM_FILE_PER_LIST &&
 			page_path(list, -1, path, sizeof(path)) == 0)
 		os_prim.unlink(path);
@@ -207,6 +225,20 @@ page_backing(int list, unsigned int idx, bool create, off_t *off)
 		return -errno;
 	ll->page_fds[idx] = fd;
 	return fd;
+}
+
+/* A new descriptor of an existing page file. fd or -errno. */
+static int
+page_backing_open(int list, unsigned int idx)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	ret = page_path(list, (int)idx, path, sizeof(path));
+	if (ret < 0)
+		return ret;
+	fd = os_prim.open(path, O_RDWR, 0);
+	return fd < 0 ? -errno : fd;
 }
 
 /* A fresh page on the list's socket. */
@@ -248,15 +280,49 @@ release(int list, unsigned int idx, unsigned int n)
 	}
 }
 
+/*
+ * A mapped page needs no descriptor, so a file-per-page page's is closed
+ * at once: a process holds no descriptor per page (1 GiB would be 512 of
+ * them, in every process) and a shrink closes nothing. With --huge-unlink
+ * the primary removes the file instead and keeps the descriptor: it is
+ * then the page's only name, for rte_memseg_get_fd().
+ */
 static void
-close_page_fd(int list, unsigned int idx)
+settle_page_fd(int list, unsigned int idx, bool create)
+{
+	char path[PATH_MAX];
+
+	if (mem_backend_of(mem_cfg(), list) != MEM_FILE_PER_PAGE)
+		return;
+	if (!(mem_cfg()->mem_flags & EAL_MEMF_HUGE_UNLINK)) {
+		close_page_fd(list, idx);
+		return;
+	}
+	if (create && page_path(list, (int)idx, path, sizeof(path)) == 0)
+		os_prim.unlink(path);
+}
+
+int
+mem_page_fd(int list, unsigned int idx)
 {
 	struct mem_list_local *ll = &mem_local[list];
+	int fd, none = -1;
 
-	if (ll->page_fds != NULL && ll->page_fds[idx] >= 0) {
-		os_prim.close(ll->page_fds[idx]);
-		ll->page_fds[idx] = -1;
+	if (mem_backend_of(mem_cfg(), list) != MEM_FILE_PER_PAGE)
+		return ll->fd >= 0 ? ll->fd : -ENODEV;
+	fd = __atomic_load_n(&ll->page_fds[idx], __ATOMIC_ACQUIRE);
+	if (fd >= 0)
+		return fd;
+	fd = page_backing_open(list, idx);
+	if (fd < 0)
+		return fd == -ENOENT ? -ENODEV : fd;
+	/* Another thread may have opened it meanwhile: keep one. */
+	if (!__atomic_compare_exchange_n(&ll->page_fds[idx], &none, fd, false,
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		os_prim.close(fd);
+		fd = none;
 	}
+	return fd;
 }
 
 rte_iova_t
@@ -333,6 +399,7 @@ mem_page_map_locked(int list, unsigned int idx, bool create)
 	if (create)
 		fill_memseg(list, idx, addr);
 	mem_local[list].mapped[idx] = 1;
+	settle_page_fd(list, idx, create);
 	return 0;
 }
 
