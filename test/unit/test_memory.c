@@ -920,6 +920,50 @@ test_placement(void)
 	}
 }
 
+/* Files named <prefix>map_* in /dev/hugepages. */
+static int
+page_files(const char *prefix)
+{
+	char stem[96];
+
+	snprintf(stem, sizeof(stem), "%smap_", prefix);
+	return test_dir_count("/dev/hugepages", stem);
+}
+
+/* --huge-unlink: no page file while the pages are mapped, their
+ * descriptors still read them, and freeing gives them back.
+ */
+static void
+test_huge_unlink(void)
+{
+	long before = read_long(HUGE_2M_FREE);
+	struct rte_memseg *ms;
+	char prefix[64], c = 0;
+	int fd;
+
+	if (before < HUGE_PAGES_NEEDED) {
+		printf("skipped: fewer than %d free 2 MiB hugepages ",
+				HUGE_PAGES_NEEDED);
+		return;
+	}
+	memset(&fx, 0, sizeof(fx));
+	CU_ASSERT_EQUAL_FATAL(start_eal("unlink", "--huge-unlink", NULL), 0);
+	snprintf(prefix, sizeof(prefix), "memtest%dunlink", (int)getpid());
+	CU_ASSERT_EQUAL_FATAL(mem_alloc_pages(RTE_PGSIZE_2M,
+			eal_mcfg()->socket_ids[0], 4, false, &ms), 0);
+	CU_ASSERT_EQUAL(page_files(prefix), 0);
+	CU_ASSERT_EQUAL(read_long(HUGE_2M_FREE), before - 4);
+	memset(ms[2].addr, 0x5a, RTE_PGSIZE_2M);
+	fd = rte_memseg_get_fd(&ms[2]);
+	CU_ASSERT(fd >= 0);
+	CU_ASSERT_EQUAL(pread(fd, &c, 1, 0), 1);
+	CU_ASSERT_EQUAL(c, 0x5a);
+	CU_ASSERT_EQUAL(mem_free_pages(ms, 4), 0);
+	CU_ASSERT_EQUAL(read_long(HUGE_2M_FREE), before);
+	stop_eal();
+	CU_ASSERT_EQUAL(page_files(prefix), 0);
+}
+
 /* ---- registration ---- */
 
 const struct test_role test_roles[] = {
@@ -954,6 +998,7 @@ static CU_TestInfo memory_tests[] = {
 static CU_TestInfo noinit_tests[] = {
 	{ "before_init", test_before_init },
 	{ "after_cleanup", test_after_cleanup },
+	{ "huge_unlink", test_huge_unlink },
 	CU_TEST_INFO_NULL,
 };
 
