@@ -120,6 +120,30 @@ register_limits(const struct eal_options *o)
 	return 0;
 }
 
+/* Legacy mode with physical IOVAs: order the start-up pages by IOVA, so
+ * that physically contiguous pages form IOVA-contiguous runs (as DPDK's
+ * legacy mode does). No secondary exists yet to follow the move.
+ */
+static int
+sort_legacy(struct rte_memseg *first, unsigned int n)
+{
+	struct rte_memseg_list *msl = mem_list_of(first->addr);
+	int list, idx, ret;
+
+	if (!(mem_cfg()->mem_flags & EAL_MEMF_LEGACY) ||
+			mem_cfg()->iova_mode != RTE_IOVA_PA)
+		return 0;
+	list = mem_list_idx(msl);
+	idx = rte_fbarray_find_idx(&msl->memseg_arr, first);
+	pthread_mutex_lock(&mem_local_lock);
+	ret = mem_pages_sort_by_iova_locked(list, (unsigned int)idx, n);
+	pthread_mutex_unlock(&mem_local_lock);
+	if (ret < 0)
+		RTE_LOG(ERR, EAL, "cannot sort the start-up pages by IOVA: %s\n",
+			strerror(-ret));
+	return ret;
+}
+
 /* Map bytes of start-up memory on socket, never to be freed. */
 static int
 preallocate(int socket, uint64_t bytes)
@@ -139,7 +163,7 @@ preallocate(int socket, uint64_t bytes)
 	}
 	for (i = 0; i < n; i++)
 		first[i].flags |= RTE_MEMSEG_FLAG_DO_NOT_FREE;
-	return 0;
+	return sort_legacy(first, n);
 }
 
 /* --legacy-mem with no size: every free page of the first size, as DPDK. */

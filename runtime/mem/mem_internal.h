@@ -99,6 +99,14 @@ void mem_pages_unmap_locked(int list, unsigned int idx, unsigned int n,
  * kept until the page is unmapped). fd or -ENODEV / -errno.
  */
 int mem_page_fd(int list, unsigned int idx);
+/*
+ * Legacy mode, PA: reorder the file-per-page pages [idx, idx+n) of list so
+ * that their IOVAs ascend with their addresses, making every physically
+ * contiguous set of pages one IOVA-contiguous run (a no-op for other
+ * backends, whose pages cannot move). 0 or -errno.
+ * pre: mem_local_lock held; no other process maps these pages yet.
+ */
+int mem_pages_sort_by_iova_locked(int list, unsigned int idx, unsigned int n);
 /* The IOVA of a mapped address in this mode. */
 rte_iova_t mem_iova_of(const void *addr);
 

@@ -31,6 +31,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <bsd/string.h>
+
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -427,4 +429,85 @@ void
 mem_page_unmap_locked(int list, unsigned int idx, bool destroy)
 {
 	mem_pages_unmap_locked(list, idx, 1, destroy);
+}
+
+struct pa_slot {
+	rte_iova_t iova;
+	unsigned int slot;
+};
+
+static int
+cmp_iova(const void *a, const void *b)
+{
+	const struct pa_slot *x = a, *y = b;
+
+	return x->iova < y->iova ? -1 : x->iova > y->iova;
+}
+
+/* Rename page from's file to to's name, through tmp names when asked. */
+static int
+rename_page(int list, int from, int to, bool tmp_from, bool tmp_to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (page_path(list, from, a, sizeof(a)) < 0 ||
+			page_path(list, to, b, sizeof(b)) < 0)
+		return -ENAMETOOLONG;
+	if (tmp_from)
+		strlcat(a, ".sort", sizeof(a));
+	if (tmp_to)
+		strlcat(b, ".sort", sizeof(b));
+	return rename(a, b) < 0 ? -errno : 0;
+}
+
+/* Move the files of pages [idx, idx+n) so that slot idx+j holds the page
+ * of order[j].slot, then map each slot's new page over the old one.
+ */
+static int
+reorder_pages_locked(int list, unsigned int idx, unsigned int n,
+		const struct pa_slot *order)
+{
+	unsigned int j;
+	int ret = 0;
+
+	for (j = 0; j < n && ret == 0; j++)
+		ret = rename_page(list, (int)(idx + j), (int)(idx + j), false,
+				true);
+	for (j = 0; j < n && ret == 0; j++)
+		ret = rename_page(list, (int)order[j].slot, (int)(idx + j), true,
+				false);
+	for (j = 0; j < n && ret == 0; j++) {
+		close_page_fd(list, idx + j);
+		ret = mem_page_map_locked(list, idx + j, false);
+		if (ret == 0)
+			fill_memseg(list, idx + j, RTE_PTR_ADD(
+				mem_cfg()->memsegs[list].base_va,
+				(size_t)(idx + j) * mem_cfg()->memsegs[list].page_sz));
+	}
+	return ret;
+}
+
+int
+mem_pages_sort_by_iova_locked(int list, unsigned int idx, unsigned int n)
+{
+	struct rte_memseg_list *msl = &mem_cfg()->memsegs[list];
+	struct pa_slot *order;
+	unsigned int j;
+	int ret;
+
+	if (mem_backend_of(mem_cfg(), list) != MEM_FILE_PER_PAGE ||
+			(mem_cfg()->mem_flags & EAL_MEMF_HUGE_UNLINK) || n < 2)
+		return 0;
+	order = malloc(n * sizeof(*order));
+	if (order == NULL)
+		return -ENOMEM;
+	for (j = 0; j < n; j++) {
+		order[j].slot = idx + j;
+		order[j].iova = mem_iova_of(RTE_PTR_ADD(msl->base_va,
+				(size_t)(idx + j) * msl->page_sz));
+	}
+	qsort(order, n, sizeof(*order), cmp_iova);
+	ret = reorder_pages_locked(list, idx, n, order);
+	free(order);
+	return ret;
 }

@@ -964,6 +964,38 @@ test_huge_unlink(void)
 	CU_ASSERT_EQUAL(page_files(prefix), 0);
 }
 
+/* --legacy-mem --iova-mode=pa: start-up pages ordered by IOVA, so every
+ * physically contiguous set of pages is one IOVA-contiguous run.
+ */
+static void
+test_legacy_pa_sorted(void)
+{
+	struct rte_memseg_list *msl = NULL;
+	struct rte_memseg *p, *q;
+	unsigned int i;
+
+	if (geteuid() != 0 || read_long(HUGE_2M_FREE) < HUGE_PAGES_NEEDED) {
+		printf("skipped: needs root and %d free 2 MiB hugepages ",
+				HUGE_PAGES_NEEDED);
+		return;
+	}
+	memset(&fx, 0, sizeof(fx));
+	CU_ASSERT_EQUAL_FATAL(start_eal("legacypa", "--legacy-mem",
+			"--iova-mode=pa"), 0);
+	for (i = 0; i < RTE_MAX_MEMSEG_LISTS && msl == NULL; i++) {
+		if (eal_mcfg()->memsegs[i].memseg_arr.count > 0)
+			msl = &eal_mcfg()->memsegs[i];
+	}
+	CU_ASSERT_FATAL(msl != NULL && msl->memseg_arr.count >= 2);
+	for (i = 1; i < msl->memseg_arr.count; i++) {
+		p = rte_fbarray_get(&msl->memseg_arr, i - 1);
+		q = rte_fbarray_get(&msl->memseg_arr, i);
+		CU_ASSERT(q->iova > p->iova);
+		CU_ASSERT_EQUAL(q->iova, rte_mem_virt2iova(q->addr));
+	}
+	stop_eal();
+}
+
 /* ---- registration ---- */
 
 const struct test_role test_roles[] = {
@@ -999,6 +1031,7 @@ static CU_TestInfo noinit_tests[] = {
 	{ "before_init", test_before_init },
 	{ "after_cleanup", test_after_cleanup },
 	{ "huge_unlink", test_huge_unlink },
+	{ "legacy_pa_sorted", test_legacy_pa_sorted },
 	CU_TEST_INFO_NULL,
 };
 
