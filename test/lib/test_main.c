@@ -79,3 +79,15 @@ main(int argc, char **argv)
 		run_role(argc - 1, argv + 1);
 	return run_suites();
 }
+
+CU_pSuite
+test_add_suite(const char *name, const struct test_def *tests,
+		const struct test_hooks *h)
+{
+	CU_pSuite suite = CU_add_suite_with_setup_and_teardown(name, h->init,
+			h->clean, h->setup, h->teardown);
+
+	for (; suite != NULL && tests->name != NULL; tests++)
+		CU_add_test(suite, tests->name, tests->fn);
+	return suite;
+}

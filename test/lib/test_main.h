@@ -16,6 +16,8 @@
 
 #include <stdbool.h>
 
+#include <CUnit/CUnit.h>
+
 struct test_role {
 	const char *name;
 	/* argv[0] is "--role=NAME", argv[1..argc-1] the spawner's args. */
@@ -34,5 +36,25 @@ bool test_under_memcheck(void);
 
 /* n normally, n_memcheck under valgrind. */
 unsigned long test_scale(unsigned long n, unsigned long n_memcheck);
+
+/* One test of a suite; a suite's list ends with { NULL, NULL }. */
+struct test_def {
+	const char *name;
+	CU_TestFunc fn;
+};
+
+#define TEST_DEF(fn) { #fn, fn }
+
+/* CUnit's four hooks of a suite; any may be NULL. */
+struct test_hooks {
+	CU_InitializeFunc init;
+	CU_CleanupFunc clean;
+	CU_SetUpFunc setup;
+	CU_TearDownFunc teardown;
+};
+
+/* Add a suite with its tests; returns it, or NULL when CUnit refused. */
+CU_pSuite test_add_suite(const char *name, const struct test_def *tests,
+		const struct test_hooks *hooks);
 
 #endif /* MEMPLANE_TEST_MAIN_H */

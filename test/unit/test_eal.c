@@ -1569,12 +1569,8 @@ const struct test_role test_roles[] = {
 	{ NULL, NULL },
 };
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
 
-#define T(fn) { #fn, fn }
+#define T(fn) TEST_DEF(fn)
 
 static const struct test_def mode_tests[] = {
 	T(test_share), T(test_release), T(test_sec_alloc), T(test_validator),
@@ -1614,12 +1610,8 @@ MODE_INIT(3)
 static CU_pSuite
 add_suite(const char *name, CU_InitializeFunc init, const struct test_def *t)
 {
-	CU_pSuite suite = CU_add_suite_with_setup_and_teardown(name, init,
-			suite_clean, test_setup, test_teardown);
-
-	for (; suite != NULL && t->name != NULL; t++)
-		CU_add_test(suite, t->name, t->fn);
-	return suite;
+	return test_add_suite(name, t, &(struct test_hooks){ init,
+			suite_clean, test_setup, test_teardown });
 }
 
 void

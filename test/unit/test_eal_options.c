@@ -635,12 +635,8 @@ const struct test_role test_roles[] = {
 	{ NULL, NULL },
 };
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
 
-#define T(fn) { #fn, fn }
+#define T(fn) TEST_DEF(fn)
 
 static const struct test_def valid_tests[] = {
 	T(test_eal_options_valid_table), T(test_eal_options_valid_defaults),
@@ -664,10 +660,8 @@ static const struct test_def fuzz_tests[] = {
 static void
 add_suite(const char *name, const struct test_def *tests)
 {
-	CU_pSuite suite = CU_add_suite(name, quiet_setup, quiet_teardown);
-
-	for (; suite != NULL && tests->name != NULL; tests++)
-		CU_add_test(suite, tests->name, tests->fn);
+	test_add_suite(name, tests, &(struct test_hooks){ quiet_setup,
+			quiet_teardown, NULL, NULL });
 }
 
 void

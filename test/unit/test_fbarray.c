@@ -2001,12 +2001,8 @@ const struct test_role test_roles[] = {
 	{ NULL, NULL },
 };
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
 
-#define T(fn) { #fn, fn }
+#define T(fn) TEST_DEF(fn)
 
 static const struct test_def invalid_tests[] = {
 	T(test_fbarray_invalid_init_args), T(test_fbarray_invalid_init_too_big),
@@ -2067,11 +2063,8 @@ static void
 add_suite(const char *name, const struct test_def *tests,
 		CU_SetUpFunc setup, CU_TearDownFunc teardown)
 {
-	CU_pSuite suite = CU_add_suite_with_setup_and_teardown(name, NULL,
-			NULL, setup, teardown);
-
-	for (; suite != NULL && tests->name != NULL; tests++)
-		CU_add_test(suite, tests->name, tests->fn);
+	test_add_suite(name, tests,
+			&(struct test_hooks){ NULL, NULL, setup, teardown });
 }
 
 void

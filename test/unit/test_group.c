@@ -536,12 +536,8 @@ const struct test_role test_roles[] = {
 	{ NULL, NULL },
 };
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
 
-#define T(fn) { #fn, fn }
+#define T(fn) TEST_DEF(fn)
 
 static const struct test_def steps_tests[] = {
 	T(test_group_steps_in_order), T(test_group_steps_all),
@@ -569,11 +565,8 @@ static const struct test_def lifetime_tests[] = {
 static void
 add_suite(const char *name, const struct test_def *tests)
 {
-	CU_pSuite suite = CU_add_suite_with_setup_and_teardown(name, NULL,
-			NULL, test_setup, test_teardown);
-
-	for (; suite != NULL && tests->name != NULL; tests++)
-		CU_add_test(suite, tests->name, tests->fn);
+	test_add_suite(name, tests,
+			&(struct test_hooks){ NULL, NULL, test_setup, test_teardown });
 }
 
 void

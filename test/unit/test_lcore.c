@@ -779,10 +779,6 @@ test_lcore_life_fault(void)
 
 /* ---- registration ---- */
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
 
 #define T(f) { #f, f }
 
@@ -817,11 +813,8 @@ static void
 add_suite(const char *name, const struct test_def *tests,
 		CU_SetUpFunc setup, CU_TearDownFunc teardown)
 {
-	CU_pSuite suite = CU_add_suite_with_setup_and_teardown(name,
-			suite_init, NULL, setup, teardown);
-
-	for (; suite != NULL && tests->name != NULL; tests++)
-		CU_add_test(suite, tests->name, tests->fn);
+	test_add_suite(name, tests,
+			&(struct test_hooks){ suite_init, NULL, setup, teardown });
 }
 
 const struct test_role test_roles[] = {

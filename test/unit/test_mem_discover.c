@@ -824,10 +824,6 @@ test_real_hugepage_placement(void)
 
 /* ---- registration ---- */
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
 
 #define T(f) { #f, f }
 static const struct test_def fake_tests[] = {
@@ -864,11 +860,8 @@ static void
 add_suite(const char *name, const struct test_def *tests,
 		CU_SetUpFunc setup, CU_TearDownFunc teardown)
 {
-	CU_pSuite suite = CU_add_suite_with_setup_and_teardown(name, NULL,
-			NULL, setup, teardown);
-
-	for (; suite != NULL && tests->name != NULL; tests++)
-		CU_add_test(suite, tests->name, tests->fn);
+	test_add_suite(name, tests,
+			&(struct test_hooks){ NULL, NULL, setup, teardown });
 }
 
 void

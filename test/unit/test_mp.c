@@ -2740,12 +2740,8 @@ const struct test_role test_roles[] = {
 	{ NULL, NULL },
 };
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
 
-#define T(fn) { #fn, fn }
+#define T(fn) TEST_DEF(fn)
 
 static const struct test_def invalid_tests[] = {
 	T(test_mp_invalid_register), T(test_mp_invalid_unregister),
@@ -2817,11 +2813,8 @@ static const struct test_def fault_tests[] = {
 static void
 add_suite(const char *name, const struct test_def *tests)
 {
-	CU_pSuite suite = CU_add_suite_with_setup_and_teardown(name, NULL,
-			NULL, test_setup, test_teardown);
-
-	for (; suite != NULL && tests->name != NULL; tests++)
-		CU_add_test(suite, tests->name, tests->fn);
+	test_add_suite(name, tests,
+			&(struct test_hooks){ NULL, NULL, test_setup, test_teardown });
 }
 
 void
