@@ -996,6 +996,128 @@ test_legacy_pa_sorted(void)
 	stop_eal();
 }
 
+/* ---- events and validators ---- */
+
+static unsigned int ev_count[2];
+static const void *ev_addr;
+static size_t ev_len;
+
+static void
+count_event(enum rte_mem_event ev, const void *addr, size_t len, void *arg)
+{
+	RTE_SET_USED(arg);
+	ev_count[ev]++;
+	ev_addr = addr;
+	ev_len = len;
+}
+
+static size_t val_limit, val_new_len;
+
+static int
+refuse(int socket, size_t cur_limit, size_t new_len)
+{
+	RTE_SET_USED(socket);
+	val_limit = cur_limit;
+	val_new_len = new_len;
+	return -1;
+}
+
+static void
+test_events_invalid(void)
+{
+	char long_name[RTE_MEM_EVENT_CALLBACK_NAME_LEN + 1];
+	int a, b;
+
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	CHECK_ERR(rte_mem_event_callback_register(NULL, count_event, NULL) < 0, EINVAL);
+	CHECK_ERR(rte_mem_event_callback_register("ev", NULL, NULL) < 0, EINVAL);
+	CHECK_ERR(rte_mem_event_callback_register(long_name, count_event, NULL) < 0,
+			ENAMETOOLONG);
+	long_name[RTE_MEM_EVENT_CALLBACK_NAME_LEN - 1] = '\0';
+	CU_ASSERT_EQUAL(rte_mem_event_callback_register(long_name, count_event, NULL), 0);
+	CU_ASSERT_EQUAL(rte_mem_event_callback_unregister(long_name, NULL), 0);
+	CU_ASSERT_EQUAL(rte_mem_event_callback_register("ev", count_event, &a), 0);
+	CHECK_ERR(rte_mem_event_callback_register("ev", count_event, &a) < 0, EEXIST);
+	CU_ASSERT_EQUAL(rte_mem_event_callback_register("ev", count_event, &b), 0);
+	CHECK_ERR(rte_mem_event_callback_unregister(NULL, &a) < 0, EINVAL);
+	long_name[RTE_MEM_EVENT_CALLBACK_NAME_LEN - 1] = 'x';
+	CHECK_ERR(rte_mem_event_callback_unregister(long_name, &a) < 0, ENAMETOOLONG);
+	CHECK_ERR(rte_mem_event_callback_unregister("none", &a) < 0, ENOENT);
+	CU_ASSERT_EQUAL(rte_mem_event_callback_unregister("ev", &a), 0);
+	CU_ASSERT_EQUAL(rte_mem_event_callback_unregister("ev", &b), 0);
+	CHECK_ERR(rte_mem_event_callback_unregister("ev", &a) < 0, ENOENT);
+}
+
+static void
+test_validators_invalid(void)
+{
+	CHECK_ERR(rte_mem_alloc_validator_register(NULL, refuse, 0, 0) < 0, EINVAL);
+	CHECK_ERR(rte_mem_alloc_validator_register("v", NULL, 0, 0) < 0, EINVAL);
+	CHECK_ERR(rte_mem_alloc_validator_register("v", refuse, -1, 0) < 0, EINVAL);
+	CHECK_ERR(rte_mem_alloc_validator_register("v0123456789012345678901234567890123456789012345678901234567890123",
+			refuse, 0, 0) < 0, ENAMETOOLONG);
+	CU_ASSERT_EQUAL(rte_mem_alloc_validator_register("v", refuse, 0, 0), 0);
+	CHECK_ERR(rte_mem_alloc_validator_register("v", refuse, 0, 1) < 0, EEXIST);
+	CU_ASSERT_EQUAL(rte_mem_alloc_validator_register("v", refuse, 1, 0), 0);
+	CHECK_ERR(rte_mem_alloc_validator_unregister(NULL, 0) < 0, EINVAL);
+	CHECK_ERR(rte_mem_alloc_validator_unregister("v", -1) < 0, EINVAL);
+	CHECK_ERR(rte_mem_alloc_validator_unregister("none", 0) < 0, ENOENT);
+	CU_ASSERT_EQUAL(rte_mem_alloc_validator_unregister("v", 0), 0);
+	CU_ASSERT_EQUAL(rte_mem_alloc_validator_unregister("v", 1), 0);
+	CHECK_ERR(rte_mem_alloc_validator_unregister("v", 0) < 0, ENOENT);
+}
+
+/* Callbacks see each run once, ALLOC after and FREE before; a validator
+ * is asked with its limit and the size growth would reach, and refuses.
+ */
+static void
+test_events_fire(void)
+{
+	int socket = eal_mcfg()->socket_ids[0];
+	size_t used = rte_eal_get_physmem_size();
+	struct rte_memseg *ms;
+
+	memset(ev_count, 0, sizeof(ev_count));
+	CU_ASSERT_EQUAL_FATAL(rte_mem_event_callback_register("count",
+			count_event, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(mem_alloc_pages(fx.page_sz, socket, 3, false, &ms), 0);
+	CU_ASSERT_EQUAL(ev_count[RTE_MEM_EVENT_ALLOC], 1);
+	CU_ASSERT_PTR_EQUAL(ev_addr, ms->addr);
+	CU_ASSERT_EQUAL(ev_len, 3 * fx.page_sz);
+	CU_ASSERT_EQUAL(mem_free_pages(ms, 3), 0);
+	CU_ASSERT_EQUAL(ev_count[RTE_MEM_EVENT_FREE], 1);
+	CU_ASSERT_EQUAL(ev_len, 3 * fx.page_sz);
+	CU_ASSERT_EQUAL(rte_mem_alloc_validator_register("refuse", refuse,
+			socket, used), 0);
+	CU_ASSERT_EQUAL(mem_alloc_pages(fx.page_sz, socket, 2, false, &ms), -EPERM);
+	CU_ASSERT_EQUAL(val_limit, used);
+	CU_ASSERT_EQUAL(val_new_len, used + 2 * fx.page_sz);
+	CU_ASSERT_EQUAL(ev_count[RTE_MEM_EVENT_ALLOC], 1);
+	CU_ASSERT_EQUAL(rte_mem_alloc_validator_unregister("refuse", socket), 0);
+	CU_ASSERT_EQUAL(mem_alloc_pages(fx.page_sz, socket, 2, false, &ms), 0);
+	CU_ASSERT_EQUAL(mem_free_pages(ms, 2), 0);
+	CU_ASSERT_EQUAL(rte_mem_event_callback_unregister("count", NULL), 0);
+}
+
+/* The queries about the running group match how it was started. */
+static void
+test_eal_queries(void)
+{
+	enum rte_iova_mode mode = rte_eal_iova_mode();
+
+	CU_ASSERT_EQUAL(rte_eal_process_type(), RTE_PROC_PRIMARY);
+	CU_ASSERT(strncmp(rte_eal_get_runtime_dir(), fx.dir,
+			strlen(fx.dir)) == 0);
+	CU_ASSERT_EQUAL(rte_eal_has_hugepages() != 0,
+			fx.page_sz != RTE_PGSIZE_4K);
+	CU_ASSERT(mode == RTE_IOVA_VA || mode == RTE_IOVA_PA);
+	if (mode == RTE_IOVA_VA) {
+		CU_ASSERT_EQUAL(fx.run[0]->iova, (rte_iova_t)fx.run[0]->addr_64);
+	}
+	CU_ASSERT_EQUAL(rte_eal_primary_proc_alive(NULL), 1);
+}
+
 /* ---- registration ---- */
 
 const struct test_role test_roles[] = {
@@ -1024,6 +1146,10 @@ static CU_TestInfo memory_tests[] = {
 	{ "mem_lock", test_mem_lock },
 	{ "other_locks", test_other_locks },
 	{ "placement", test_placement },
+	{ "events_invalid", test_events_invalid },
+	{ "validators_invalid", test_validators_invalid },
+	{ "events_fire", test_events_fire },
+	{ "eal_queries", test_eal_queries },
 	CU_TEST_INFO_NULL,
 };
 
