@@ -133,6 +133,8 @@ open_config_primary(void)
 		return ret;
 	}
 	ret = eal_config_create(eal.rundir, base, &eal.mcfg);
+	if (ret == 0)
+		eal_rundir_sweep(eal.rundir);
 	if (ret == -EEXIST)
 		RTE_LOG(ERR, EAL, "a primary process already runs with --file-prefix %s (runtime directory %s); start this one as a secondary (--proc-type=secondary or auto) or give it another prefix\n",
 			eal.opts.file_prefix, eal.rundir);

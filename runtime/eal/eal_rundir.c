@@ -5,15 +5,21 @@
 /*
  * The runtime directory: where a group keeps its config, page tables and
  * sockets. One per --file-prefix, mode 0700 so that no other user can
- * attach to the group or talk to it.
+ * attach to the group or talk to it. A new primary removes the page
+ * tables of a dead group that no live process still holds.
  */
 
+#define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <rte_log.h>
 
 #include "runtime/eal/eal_private.h"
 
@@ -85,4 +91,44 @@ void
 eal_rundir_remove(const char *path)
 {
 	rmdir(path);
+}
+
+/* Is anyone holding a lock on the file at path? */
+static bool
+file_in_use(const char *path)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	bool used;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	used = fcntl(fd, F_OFD_GETLK, &fl) < 0 || fl.l_type != F_UNLCK;
+	close(fd);
+	return used;
+}
+
+void
+eal_rundir_sweep(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *ent;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((ent = readdir(d)) != NULL) {
+		if (strncmp(ent->d_name, "fbarray_", 8) != 0 ||
+				snprintf(path, sizeof(path), "%s/%s", dir,
+					ent->d_name) >= (int)sizeof(path))
+			continue;
+		if (!file_in_use(path))
+			n += unlink(path) == 0;
+	}
+	closedir(d);
+	if (n > 0)
+		RTE_LOG(NOTICE, EAL, "removed %d page tables a previous group left in %s\n",
+			n, dir);
 }

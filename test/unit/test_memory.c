@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -1118,6 +1120,39 @@ test_eal_queries(void)
 	CU_ASSERT_EQUAL(rte_eal_primary_proc_alive(NULL), 1);
 }
 
+/* A new primary removes the page tables a dead group left in its runtime
+ * directory, but not one a live process still holds.
+ */
+static void
+test_stale_tables(void)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	char dir[PATH_MAX], prefix[64], rundir[PATH_MAX + 64], path[PATH_MAX + 128];
+	char *argv[] = { "t", "--file-prefix", prefix, "-l", "0", "--no-huge",
+		NULL };
+	int held;
+
+	CU_ASSERT_FATAL(test_dir_create(dir, sizeof(dir)) == 0);
+	setenv("RUNTIME_DIRECTORY", dir, 1);
+	snprintf(prefix, sizeof(prefix), "stale%d", (int)getpid());
+	snprintf(rundir, sizeof(rundir), "%s/%s", dir, prefix);
+	CU_ASSERT_FATAL(mkdir(rundir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/fbarray_memseg-2048k-0-9", rundir);
+	close(open(path, O_CREAT | O_RDWR, 0600));
+	snprintf(path, sizeof(path), "%s/fbarray_held", rundir);
+	held = open(path, O_CREAT | O_RDWR, 0600);
+	CU_ASSERT_FATAL(held >= 0 && fcntl(held, F_OFD_SETLK, &fl) == 0);
+	CU_ASSERT_FATAL(rte_eal_init(6, argv) >= 0);
+	CU_ASSERT_FALSE(test_file_exists(rundir, "fbarray_memseg-2048k-0-9"));
+	CU_ASSERT_TRUE(test_file_exists(rundir, "fbarray_held"));
+	rte_eal_cleanup();
+	close(held);
+	unlink(path);
+	rmdir(rundir);
+	test_dir_remove(dir);
+	unsetenv("RUNTIME_DIRECTORY");
+}
+
 /* ---- registration ---- */
 
 const struct test_role test_roles[] = {
@@ -1158,6 +1193,7 @@ static CU_TestInfo noinit_tests[] = {
 	{ "after_cleanup", test_after_cleanup },
 	{ "huge_unlink", test_huge_unlink },
 	{ "legacy_pa_sorted", test_legacy_pa_sorted },
+	{ "stale_tables", test_stale_tables },
 	CU_TEST_INFO_NULL,
 };
 
