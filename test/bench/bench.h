@@ -20,6 +20,7 @@
 #define MEMPLANE_BENCH_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -209,6 +210,23 @@ static inline void bench_print_machine_how(const char *bench, const char *how)
 	bench_cpu_model(model, sizeof(model));
 	printf("%s: %s, %s, nproc %ld, %s\n", bench, u.machine, model,
 			sysconf(_SC_NPROCESSORS_ONLN), how);
+}
+
+/* Who bench_fail() says is failing; a bench sets it for its children. */
+static const char *bench_who __attribute__((unused)) = "bench";
+
+/* Print "<bench_who>: <message>" to stderr; returns -1. */
+static inline int __attribute__((format(printf, 1, 2)))
+bench_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", bench_who);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return -1;
 }
 
 /*

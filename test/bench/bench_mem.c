@@ -89,7 +89,6 @@ struct pair {
 	double rel_ms;
 };
 
-static const char *who = "bench_mem";
 static char exe_path[PATH_MAX];
 static char prefix[32];     /* --file-prefix, also our file names' stem */
 static struct secondary secs[MAX_SECONDARIES];
@@ -102,17 +101,6 @@ static int n_secs;
  */
 static cpu_set_t launch_cpus;
 
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", who);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	return -1;
-}
 
 static double ms_of(uint64_t ns)
 {
@@ -127,7 +115,7 @@ static int check_pages(void *const *addrs, unsigned int n, const char *what)
 
 		p[PAGE_SZ - 1] = (char)(i | 1);
 		if (p[PAGE_SZ - 1] != (char)(i | 1) || p[0] != 0)
-			return fail("%s: page %u does not hold what was "
+			return bench_fail("%s: page %u does not hold what was "
 					"written, or was not zeroed", what, i);
 	}
 	return 0;
@@ -158,7 +146,7 @@ static int secondary_main(char **argv)
 	char c;
 	int rc;
 
-	who = "bench_mem (secondary)";
+	bench_who = "bench_mem (secondary)";
 	rep.exec_ns = t_main - strtoull(argv[5], NULL, 10);
 	t0 = bench_now_ns();
 	rc = rte_eal_init(6, eargv);
@@ -191,11 +179,11 @@ static int spawn_secondary(struct secondary *s, struct sec_report *rep)
 	s->pid = -1;
 	s->to = s->from = -1;
 	if (pipe2(down, O_CLOEXEC) < 0)
-		return fail("pipe: %s", strerror(errno));
+		return bench_fail("pipe: %s", strerror(errno));
 	if (pipe2(up, O_CLOEXEC) < 0) {
 		close(down[0]);
 		close(down[1]);
-		return fail("pipe: %s", strerror(errno));
+		return bench_fail("pipe: %s", strerror(errno));
 	}
 	snprintf(rfd, sizeof(rfd), "%d", down[0]);
 	snprintf(wfd, sizeof(wfd), "%d", up[1]);
@@ -215,11 +203,11 @@ static int spawn_secondary(struct secondary *s, struct sec_report *rep)
 	s->to = down[1];
 	s->from = up[0];
 	if (s->pid < 0)
-		return fail("fork: %s", strerror(errno));
+		return bench_fail("fork: %s", strerror(errno));
 	if (bench_read_full(s->from, rep, sizeof(*rep), PIPE_TIMEOUT_MS) < 0)
-		return fail("the secondary sent no report");
+		return bench_fail("the secondary sent no report");
 	if (rep->status)
-		return fail("the secondary's rte_eal_init failed: %s",
+		return bench_fail("the secondary's rte_eal_init failed: %s",
 				rte_strerror(rep->status));
 	return 0;
 }
@@ -237,7 +225,7 @@ static int stop_secondary(struct secondary *s)
 	for (int i = 0; s->pid > 0 && i < CHILD_EXIT_TRIES; i++) {
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->pid = -1;
-			return status == 0 ? 0 : fail("a secondary failed "
+			return status == 0 ? 0 : bench_fail("a secondary failed "
 					"(wait status 0x%x)", status);
 		}
 		usleep(10000);
@@ -246,7 +234,7 @@ static int stop_secondary(struct secondary *s)
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, &status, 0);
 		s->pid = -1;
-		return fail("a secondary hung at exit: killed");
+		return bench_fail("a secondary hung at exit: killed");
 	}
 	return 0;
 }
@@ -269,14 +257,14 @@ static int wait_for_peers(int n)
 		struct rte_mp_reply reply;
 
 		if (rte_mp_request_sync(&req, &reply, &ts) < 0)
-			return fail("rte_mp_request_sync: %s",
+			return bench_fail("rte_mp_request_sync: %s",
 					rte_strerror(rte_errno));
 		free(reply.msgs);
 		if (reply.nb_sent == n && reply.nb_received == n)
 			return 0;
 		usleep(1000);
 	}
-	return fail("the primary never learnt of its %d secondaries", n);
+	return bench_fail("the primary never learnt of its %d secondaries", n);
 }
 
 /* Grow the idle secondaries to n. */
@@ -313,15 +301,15 @@ static int raw_map(struct raw_files *r, unsigned int n, uint64_t *ns)
 		r->fd[i] = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 				0600);
 		if (r->fd[i] < 0)
-			return fail("open %s: %s", path, strerror(errno));
+			return bench_fail("open %s: %s", path, strerror(errno));
 		if (fallocate(r->fd[i], 0, 0, PAGE_SZ) < 0)
-			return fail("fallocate %s: %s%s", path, strerror(errno),
+			return bench_fail("fallocate %s: %s%s", path, strerror(errno),
 					errno == ENOSPC ? " (another process "
 					"took the free hugepages?)" : "");
 		r->addr[i] = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_POPULATE, r->fd[i], 0);
 		if (r->addr[i] == MAP_FAILED)
-			return fail("mmap %s: %s", path, strerror(errno));
+			return bench_fail("mmap %s: %s", path, strerror(errno));
 	}
 	*ns = bench_now_ns() - t0;
 	return check_pages(r->addr, n, "raw hugetlbfs");
@@ -360,7 +348,7 @@ static int mp_map(unsigned int n, bool per_page, uint64_t *ns)
 	}
 	*ns = bench_now_ns() - t0;
 	if (rc < 0)
-		return fail("mem_alloc_pages(2 MiB, socket 0, %u%s): %s%s", n,
+		return bench_fail("mem_alloc_pages(2 MiB, socket 0, %u%s): %s%s", n,
 				per_page ? " one by one" : "", strerror(-rc),
 				rc == -ENOMEM ? " (another process took the "
 				"free hugepages?)" : "");
@@ -383,7 +371,7 @@ static int mp_release(unsigned int n, bool per_page, uint64_t *ns)
 	}
 	*ns = bench_now_ns() - t0;
 	if (rc < 0)
-		return fail("mem_free_pages(%u%s): %s", n,
+		return bench_fail("mem_free_pages(%u%s): %s", n,
 				per_page ? " one by one" : "", strerror(-rc));
 	return 0;
 }
@@ -601,7 +589,7 @@ static int primary_main(void)
 			"warm-up, 2 MiB pages in %s", REPS, HUGE_DIR);
 	bench_print_machine_how("bench_mem", how);
 	if (len <= 0)
-		return fail("readlink /proc/self/exe: %s", strerror(errno)), 1;
+		return bench_fail("readlink /proc/self/exe: %s", strerror(errno)), 1;
 	exe_path[len] = '\0';
 	snprintf(prefix, sizeof(prefix), "bmem%d_", (int)getpid());
 	if (avail < 1) {
@@ -620,10 +608,10 @@ static int primary_main(void)
 				avail, N_FULL, n * 2, n_small * 2);
 	signal(SIGPIPE, SIG_IGN);
 	if (sched_getaffinity(0, sizeof(launch_cpus), &launch_cpus) < 0)
-		return fail("sched_getaffinity: %s", strerror(errno)), 1;
+		return bench_fail("sched_getaffinity: %s", strerror(errno)), 1;
 	fflush(NULL);
 	if (rte_eal_init(7, eargv) < 0) {
-		fail("rte_eal_init as primary: %s", rte_strerror(rte_errno));
+		bench_fail("rte_eal_init as primary: %s", rte_strerror(rte_errno));
 		sweep_files();
 		return 1;
 	}
@@ -635,13 +623,13 @@ static int primary_main(void)
 		rc = run_startup(n, &st);
 	rc |= stop_all_secondaries();
 	if (rte_eal_cleanup() < 0)
-		rc = fail("rte_eal_cleanup: %s", rte_strerror(rte_errno));
+		rc = bench_fail("rte_eal_cleanup: %s", rte_strerror(rte_errno));
 	left = sweep_files();
 	if (left)
-		rc = fail("%d files with prefix %s were left in %s (removed)",
+		rc = bench_fail("%d files with prefix %s were left in %s (removed)",
 				left, prefix, HUGE_DIR);
 	if (rundir[0] && stat(rundir, &st_dir) == 0)
-		rc = fail("the runtime directory %s was left behind", rundir);
+		rc = bench_fail("the runtime directory %s was left behind", rundir);
 	if (rc)
 		return 1;
 	print_table(n, n_small, &g, sp, &st);
@@ -651,6 +639,7 @@ static int primary_main(void)
 
 int main(int argc, char **argv)
 {
+	bench_who = "bench_mem";
 	if (argc == 6 && strcmp(argv[1], "--secondary") == 0)
 		return secondary_main(argv);
 	if (argc != 1) {

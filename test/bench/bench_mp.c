@@ -85,20 +85,8 @@ struct raw {
 	char buf[RAW_LEN];
 };
 
-static const char *who = "bench_mp";
 static char exe_path[PATH_MAX];
 
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", who);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	return -1;
-}
 
 /* Warm up, then time each of N_TIMED round trips alone. */
 static int time_round_trips(round_trip_fn rtt, void *ctx, struct figures *f)
@@ -130,9 +118,9 @@ static int raw_round_trip(void *ctx)
 
 	if (sendto(r->fd, r->buf, RAW_LEN, 0, (struct sockaddr *)&r->peer,
 			sizeof(r->peer)) != (ssize_t)RAW_LEN)
-		return fail("raw sendto: %s", strerror(errno));
+		return bench_fail("raw sendto: %s", strerror(errno));
 	if (recv(r->fd, r->buf, RAW_LEN, 0) != (ssize_t)RAW_LEN)
-		return fail("raw ping got no pong: %s", strerror(errno));
+		return bench_fail("raw ping got no pong: %s", strerror(errno));
 	return 0;
 }
 
@@ -161,7 +149,7 @@ static int raw_bind(const char *dir, const char *name, struct sockaddr_un *sa)
 	unlink(sa->sun_path); /* the baseline runs twice */
 	if (fd < 0 || bind(fd, (struct sockaddr *)sa, sizeof(*sa)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		fail("raw socket %s: %s", sa->sun_path, strerror(errno));
+		bench_fail("raw socket %s: %s", sa->sun_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -184,13 +172,13 @@ static int run_baseline(const char *dir, struct figures *f)
 	if (rc == 0 && (pid = fork()) == 0)
 		raw_echo(&pong);
 	if (rc == 0 && pid < 0)
-		rc = fail("fork: %s", strerror(errno));
+		rc = bench_fail("fork: %s", strerror(errno));
 	if (rc == 0) {
 		rc = time_round_trips(raw_round_trip, &ping, f);
 		sendto(ping.fd, "", 0, 0, (struct sockaddr *)&pong_sa,
 				sizeof(pong_sa));
 		if (waitpid(pid, &status, 0) < 0 || status != 0)
-			rc = fail("raw echo process failed");
+			rc = bench_fail("raw echo process failed");
 	}
 	if (ping.fd >= 0)
 		close(ping.fd);
@@ -215,7 +203,7 @@ static int mp_request(struct rte_mp_reply *reply)
 	const struct timespec ts = { .tv_sec = REPLY_TIMEOUT_S };
 
 	if (rte_mp_request_sync(&req, reply, &ts) < 0)
-		return fail("rte_mp_request_sync: %s",
+		return bench_fail("rte_mp_request_sync: %s",
 				rte_strerror(rte_errno));
 	free(reply->msgs);
 	return 0;
@@ -229,7 +217,7 @@ static int mp_round_trip(void *ctx)
 	if (mp_request(&reply) < 0)
 		return -1;
 	if (reply.nb_sent != 1 || reply.nb_received != 1)
-		return fail("request reached %d peers and got %d replies, "
+		return bench_fail("request reached %d peers and got %d replies, "
 				"expected 1 and 1", reply.nb_sent,
 				reply.nb_received);
 	return 0;
@@ -247,7 +235,7 @@ static int wait_for_peer(void)
 			return 0;
 		usleep(1000);
 	}
-	return fail("the primary never learnt of the secondary");
+	return bench_fail("the primary never learnt of the secondary");
 }
 
 static int open_channel(const char *dir, enum mp_role role)
@@ -255,9 +243,9 @@ static int open_channel(const char *dir, enum mp_role role)
 	int rc = mp_channel_open(dir, GROUP, role);
 
 	if (rc < 0)
-		return fail("mp_channel_open: %s", strerror(-rc));
+		return bench_fail("mp_channel_open: %s", strerror(-rc));
 	if (rte_mp_action_register(ACTION, reply_at_once) < 0)
-		return fail("rte_mp_action_register: %s",
+		return bench_fail("rte_mp_action_register: %s",
 				rte_strerror(rte_errno));
 	return 0;
 }
@@ -274,11 +262,11 @@ static int spawn_secondary(struct session *s)
 			NULL };
 
 	if (pipe2(down, O_CLOEXEC) < 0)
-		return fail("pipe: %s", strerror(errno));
+		return bench_fail("pipe: %s", strerror(errno));
 	if (pipe2(up, O_CLOEXEC) < 0) {
 		close(down[0]);
 		close(down[1]);
-		return fail("pipe: %s", strerror(errno));
+		return bench_fail("pipe: %s", strerror(errno));
 	}
 	snprintf(rfd, sizeof(rfd), "%d", down[0]);
 	snprintf(wfd, sizeof(wfd), "%d", up[1]);
@@ -294,7 +282,7 @@ static int spawn_secondary(struct session *s)
 	close(up[1]);
 	s->to_child = down[1];
 	s->from_child = up[0];
-	return s->child < 0 ? fail("fork: %s", strerror(errno)) : 0;
+	return s->child < 0 ? bench_fail("fork: %s", strerror(errno)) : 0;
 }
 
 static int secondary_main(const char *dir, int rfd, int wfd)
@@ -303,12 +291,12 @@ static int secondary_main(const char *dir, int rfd, int wfd)
 	char cmd;
 	int rc;
 
-	who = "bench_mp (secondary)";
+	bench_who = "bench_mp (secondary)";
 	rc = open_channel(dir, MP_ROLE_SECONDARY);
 	if (rc == 0)
 		rc = bench_write_full(wfd, "R", 1);
 	if (rc == 0 && (bench_read_full(rfd, &cmd, 1, PIPE_TIMEOUT_MS) < 0 || cmd != 'G'))
-		rc = fail("no go from the primary");
+		rc = bench_fail("no go from the primary");
 	if (rc == 0)
 		time_round_trips(mp_round_trip, NULL, &f);
 	if (rc == 0)
@@ -327,7 +315,7 @@ static int start_secondary(struct session *s)
 	    spawn_secondary(s) < 0)
 		return -1;
 	if (bench_read_full(s->from_child, &ready, 1, PIPE_TIMEOUT_MS) < 0 || ready != 'R')
-		return fail("the secondary did not start");
+		return bench_fail("the secondary did not start");
 	return wait_for_peer();
 }
 
@@ -336,8 +324,8 @@ static int secondary_figures(struct session *s, struct figures *f)
 {
 	if (bench_write_full(s->to_child, "G", 1) < 0 ||
 	    bench_read_full(s->from_child, f, sizeof(*f), PIPE_TIMEOUT_MS) < 0)
-		return fail("no figures from the secondary");
-	return f->ok ? 0 : fail("the secondary's requests failed");
+		return bench_fail("no figures from the secondary");
+	return f->ok ? 0 : bench_fail("the secondary's requests failed");
 }
 
 /*
@@ -377,14 +365,14 @@ static int stop_secondary(struct session *s)
 		close(s->to_child);
 	for (int i = 0; s->child > 0 && i < CHILD_EXIT_TRIES; i++) {
 		if (waitpid(s->child, &status, WNOHANG) == s->child)
-			return status == 0 ? 0 : fail("the secondary failed "
+			return status == 0 ? 0 : bench_fail("the secondary failed "
 					"(wait status 0x%x)", status);
 		usleep(10000);
 	}
 	if (s->child > 0) {
 		kill(s->child, SIGKILL);
 		waitpid(s->child, &status, 0);
-		return fail("the secondary hung: killed");
+		return bench_fail("the secondary hung: killed");
 	}
 	return 0;
 }
@@ -454,11 +442,11 @@ static int primary_main(void)
 			"%u warm-up, %zu B datagrams", N_TIMED, N_WARM, RAW_LEN);
 	bench_print_machine_how("bench_mp", how);
 	if (n <= 0)
-		return fail("readlink /proc/self/exe: %s", strerror(errno)), 1;
+		return bench_fail("readlink /proc/self/exe: %s", strerror(errno)), 1;
 	exe_path[n] = '\0';
 	signal(SIGPIPE, SIG_IGN);
 	if (!mkdtemp(s.dir))
-		return fail("mkdtemp: %s", strerror(errno)), 1;
+		return bench_fail("mkdtemp: %s", strerror(errno)), 1;
 	rc = run_all(&s, &raw, &p2s, &s2p);
 	rc |= end_session(&s);
 	if (rc)
@@ -469,6 +457,7 @@ static int primary_main(void)
 
 int main(int argc, char **argv)
 {
+	bench_who = "bench_mp";
 	if (argc == 5 && strcmp(argv[1], "--secondary") == 0)
 		return secondary_main(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc != 1) {
