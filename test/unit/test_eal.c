@@ -326,6 +326,17 @@ expect_state(uintptr_t addr, size_t len, int want)
 	return 0;
 }
 
+/* Exactly one event, ev for [addr, addr+len), then that range in state
+ * want (1 mapped, 0 not) in this process.
+ */
+static int
+expect_only(int ev, uintptr_t addr, size_t len, int want)
+{
+	TRY(expect_event(ev, addr, len));
+	TRY(expect_no_event());
+	return expect_state(addr, len, want);
+}
+
 static uint64_t
 pattern(unsigned int tag, uintptr_t a)
 {
@@ -550,19 +561,13 @@ scen_release(int step)
 		TRY(expect_event(RTE_MEM_EVENT_ALLOC, a, len));
 		return expect_no_event();
 	case 3:
-		TRY(expect_event(RTE_MEM_EVENT_ALLOC, a, len));
-		TRY(expect_no_event());
-		return expect_state(a, len, 1);
+		return expect_only(RTE_MEM_EVENT_ALLOC, a, len, 1);
 	case 4:
 		ret = release(a, RELEASE_PAGES);
 		CHECKF(ret == 0, "mem_free_pages: %d", ret);
-		TRY(expect_event(RTE_MEM_EVENT_FREE, a, len));
-		TRY(expect_no_event());
-		return expect_state(a, len, 0);
+		return expect_only(RTE_MEM_EVENT_FREE, a, len, 0);
 	default:
-		TRY(expect_event(RTE_MEM_EVENT_FREE, a, len));
-		TRY(expect_no_event());
-		return expect_state(a, len, 0);
+		return expect_only(RTE_MEM_EVENT_FREE, a, len, 0);
 	}
 }
 
@@ -581,27 +586,19 @@ scen_sec_alloc(int step)
 		ret = alloc(RELEASE_PAGES, &a);
 		CHECKF(ret == 0, "mem_alloc_pages from a secondary: %d", ret);
 		publish("sec", a);
-		TRY(expect_event(RTE_MEM_EVENT_ALLOC, a, len));
-		TRY(expect_no_event());
-		TRY(expect_state(a, len, 1));
+		TRY(expect_only(RTE_MEM_EVENT_ALLOC, a, len, 1));
 		TRY(expect_zero(a, me.page_sz));
 		fill(a, len, 7);
 		return 0;
 	case 3:
-		TRY(expect_event(RTE_MEM_EVENT_ALLOC, a, len));
-		TRY(expect_no_event());
-		TRY(expect_state(a, len, 1));
+		TRY(expect_only(RTE_MEM_EVENT_ALLOC, a, len, 1));
 		return verify(a, len, 7);
 	case 4:
 		ret = release(a, RELEASE_PAGES);
 		CHECKF(ret == 0, "mem_free_pages from a secondary: %d", ret);
-		TRY(expect_event(RTE_MEM_EVENT_FREE, a, len));
-		TRY(expect_no_event());
-		return expect_state(a, len, 0);
+		return expect_only(RTE_MEM_EVENT_FREE, a, len, 0);
 	default:
-		TRY(expect_event(RTE_MEM_EVENT_FREE, a, len));
-		TRY(expect_no_event());
-		return expect_state(a, len, 0);
+		return expect_only(RTE_MEM_EVENT_FREE, a, len, 0);
 	}
 }
 
