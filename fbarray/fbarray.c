@@ -122,6 +122,15 @@ fba_view_of(const struct rte_fbarray *arr, struct fba_view *v)
 	v->n_groups = l.n_groups;
 }
 
+const uint64_t *
+fbarray_used_words(const struct rte_fbarray *arr)
+{
+	struct fba_view v;
+
+	fba_view_of(arr, &v);
+	return v.words;
+}
+
 void
 fba_lock(const struct fba_view *v)
 {

@@ -11,6 +11,7 @@
 #define MEMPLANE_FBARRAY_PRIVATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <rte_fbarray.h>
 
@@ -40,5 +41,12 @@ size_t fbarray_map_len(unsigned int len, unsigned int elt_sz);
  */
 int fbarray_init_at(struct rte_fbarray *arr, const char *name,
 		unsigned int len, unsigned int elt_sz, void *addr);
+
+/*
+ * The array's used bitmap (bit i of word i / 64 = element i), for callers
+ * that test bits on a hot path: the words stay where they are for the
+ * array's life. Read them with atomic loads.
+ */
+const uint64_t *fbarray_used_words(const struct rte_fbarray *arr);
 
 #endif /* MEMPLANE_FBARRAY_PRIVATE_H */

@@ -32,6 +32,7 @@
 #include "ipc/mp_private.h"
 #include "runtime/eal/eal_lcore.h"
 #include "runtime/eal/eal_private.h"
+#include "runtime/heap/heap_private.h"
 #include "runtime/mem/mem_private.h"
 
 #define MP_GROUP "mp_socket"
@@ -176,6 +177,8 @@ init_primary(void)
 	if (ret == 0)
 		ret = mem_init_primary(cfg, &eal.opts);
 	if (ret == 0)
+		ret = heap_init_primary(cfg);
+	if (ret == 0)
 		ret = eal_proc_register(cfg, true);
 	eal.registered = ret == 0;
 	if (ret == 0)
@@ -232,6 +235,8 @@ init_secondary(void)
 		ret = start_ipc();
 	if (ret == 0)
 		ret = mem_init_secondary(eal.mcfg);
+	if (ret == 0)
+		ret = heap_init_secondary(eal.mcfg);
 	return ret;
 }
 
@@ -258,6 +263,10 @@ leave_group(void)
 
 	if (eal.lcores_started)
 		eal_lcores_stop();
+	/* Cached blocks go back while IPC still runs: a secondary's release
+	 * of pages goes through the primary. */
+	if (eal.mcfg != NULL)
+		heap_cleanup(eal.mcfg, destroy);
 	if (eal.ipc_open)
 		mp_channel_close();
 	if (eal.mcfg != NULL) {

@@ -28,9 +28,10 @@
 #include <rte_memory.h>
 
 #include "runtime/eal/eal_options.h"
+#include "runtime/heap/heap_shared.h"
 
 #define EAL_MEMCFG_MAGIC 0x6d706c616e656366ULL /* "mplanecf" */
-#define EAL_MEMCFG_VERSION 1
+#define EAL_MEMCFG_VERSION 2
 #define EAL_MAX_PROCS 64
 #define EAL_MAX_PAGE_TYPES 3
 /* Where the config goes when --base-virtaddr does not say (DPDK's too). */
@@ -77,6 +78,7 @@ struct eal_memcfg {
 	uint64_t va_end;              /* end of the space memseg lists use */
 	struct rte_memseg_list memsegs[RTE_MAX_MEMSEG_LISTS];
 	struct eal_proc procs[EAL_MAX_PROCS];
+	struct heap_shared heap;      /* heaps, caches, memzone table */
 };
 
 #endif /* MEMPLANE_EAL_MEMCFG_H */

@@ -58,14 +58,10 @@ find_room(uint64_t page_sz, int socket, unsigned int n, unsigned int *idx)
 static int
 map_run(int list, unsigned int idx, unsigned int n)
 {
-	unsigned int i;
-	int ret = 0;
+	int ret;
 
 	pthread_mutex_lock(&mem_local_lock);
-	for (i = 0; i < n && ret == 0; i++)
-		ret = mem_page_map_locked(list, idx + i, true);
-	if (ret < 0 && i > 1)
-		mem_pages_unmap_locked(list, idx, i - 1, true);
+	ret = mem_pages_map_locked(list, idx, n);
 	pthread_mutex_unlock(&mem_local_lock);
 	return ret;
 }

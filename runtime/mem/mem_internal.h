@@ -94,6 +94,9 @@ void mem_page_unmap_locked(int list, unsigned int idx, bool destroy);
 /* The same for pages [idx, idx+n), in one mapping call. */
 void mem_pages_unmap_locked(int list, unsigned int idx, unsigned int n,
 		bool destroy);
+/* Map new pages [idx, idx+n) (one call when the list has one backing);
+ * on failure nothing stays mapped. 0 or -errno. */
+int mem_pages_map_locked(int list, unsigned int idx, unsigned int n);
 /* The descriptor of page idx of list in this process (the list's for
  * per-list backings; a file-per-page page's is opened on first use and
  * kept until the page is unmapped). fd or -ENODEV / -errno.

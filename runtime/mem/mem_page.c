@@ -243,9 +243,9 @@ page_backing_open(int list, unsigned int idx)
 	return fd < 0 ? -errno : fd;
 }
 
-/* A fresh page on the list's socket. */
+/* Fresh pages [off, off + len) on the list's socket. */
 static int
-allocate(int list, int fd, off_t off)
+allocate(int list, int fd, off_t off, size_t len)
 {
 	struct rte_memseg_list *msl = &mem_cfg()->memsegs[list];
 	struct mem_numa_saved saved;
@@ -254,7 +254,7 @@ allocate(int list, int fd, off_t off)
 	ret = mem_numa_prefer(msl->socket_id, &saved);
 	if (ret < 0)
 		return ret;
-	ret = fallocate(fd, 0, off, msl->page_sz) < 0 ? -errno : 0;
+	ret = fallocate(fd, 0, off, (off_t)len) < 0 ? -errno : 0;
 	mem_numa_restore(&saved);
 	/* No free hugepage is an ENOSPC from hugetlbfs. */
 	return ret == -ENOSPC ? -ENOMEM : ret;
@@ -386,7 +386,7 @@ mem_page_map_locked(int list, unsigned int idx, bool create)
 	fd = page_backing(list, idx, create, &off);
 	if (fd < 0)
 		return fd;
-	ret = create ? allocate(list, fd, off) : 0;
+	ret = create ? allocate(list, fd, off, msl->page_sz) : 0;
 	if (ret == 0 && os_prim.mmap(addr, msl->page_sz, PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, off) ==
 			MAP_FAILED)
@@ -403,6 +403,53 @@ mem_page_map_locked(int list, unsigned int idx, bool create)
 	mem_local[list].mapped[idx] = 1;
 	settle_page_fd(list, idx, create);
 	return 0;
+}
+
+/* Pages [idx, idx+n) of a list with one backing: one allocation and one
+ * mapping for the run, as 4 KiB pages come by the hundred. */
+static int
+map_run_one_backing(int list, unsigned int idx, unsigned int n)
+{
+	struct rte_memseg_list *msl = &mem_cfg()->memsegs[list];
+	void *addr = RTE_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz);
+	size_t len = (size_t)n * msl->page_sz;
+	off_t off = (off_t)idx * msl->page_sz;
+	int fd = mem_local[list].fd, ret;
+	unsigned int i;
+
+	if (fd < 0)
+		return -EBADF;
+	ret = allocate(list, fd, off, len);
+	if (ret == 0 && os_prim.mmap(addr, len, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, off) ==
+			MAP_FAILED)
+		ret = -errno;
+	if (ret < 0) {
+		put_reservation(addr, len);
+		release(list, idx, n);
+		return ret;
+	}
+	for (i = idx; i < idx + n; i++) {
+		fill_memseg(list, i, RTE_PTR_ADD(msl->base_va,
+				(size_t)i * msl->page_sz));
+		mem_local[list].mapped[i] = 1;
+	}
+	return 0;
+}
+
+int
+mem_pages_map_locked(int list, unsigned int idx, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (mem_backend_of(mem_cfg(), list) != MEM_FILE_PER_PAGE)
+		return map_run_one_backing(list, idx, n);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = mem_page_map_locked(list, idx + i, true);
+	if (ret < 0 && i > 1)
+		mem_pages_unmap_locked(list, idx, i - 1, true);
+	return ret;
 }
 
 void

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The memplane authors
+ */
+
+/**
+ * @file
+ * Heap allocation from the group's shared memory.
+ *
+ * Every NUMA socket has one heap in shared memory; every process of the
+ * group allocates from it and may free what another process allocated.
+ * A heap grows by mapping pages (in every process) when nothing fits and
+ * gives whole free pages back when blocks are freed (never the pages of
+ * -m / --socket-mem). Blocks never span two memory lists.
+ *
+ * Alignment: 0 means RTE_CACHE_LINE_SIZE (64); otherwise a power of two.
+ * Every block is at least cache-line aligned.
+ *
+ * Errors: pointer functions return NULL and int functions -1, with
+ * rte_errno set (the values are listed with each function). Functions that
+ * return nothing set rte_errno to EINVAL on bad arguments and do nothing.
+ */
+
+#ifndef _RTE_MALLOC_H_
+#define _RTE_MALLOC_H_
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_memory.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Figures of one socket's heap, in bytes of heap memory. */
+struct rte_malloc_socket_stats {
+	size_t heap_totalsz_bytes;  /**< memory the heap holds */
+	size_t heap_freesz_bytes;   /**< of it free (cached blocks count) */
+	size_t greatest_free_size;  /**< largest block one call could get
+				      *  without growing the heap */
+	unsigned int free_count;    /**< free blocks (cached ones included) */
+	unsigned int alloc_count;   /**< blocks in use */
+	size_t heap_allocsz_bytes;  /**< memory in use */
+};
+
+/**
+ * Allocate size bytes on the caller's socket, or any socket when it has
+ * none left.
+ *
+ * @param type   Ignored (kept for DPDK compatibility); may be NULL.
+ * @param size   Bytes, > 0.
+ * @param align  0, or a power of two.
+ * @return The block, or NULL with rte_errno:
+ *   EINVAL  size is 0 or align is not a power of two;
+ *   ENOMEM  no memory on any socket;
+ *   ENOTSUP rte_eal_init() has not run (for every function of this file).
+ */
+void *rte_malloc(const char *type, size_t size, unsigned int align);
+
+/** As rte_malloc(), with the block zeroed. */
+void *rte_zmalloc(const char *type, size_t size, unsigned int align);
+
+/**
+ * As rte_zmalloc() for num elements of size bytes.
+ * @return NULL with rte_errno EINVAL also when num * size overflows or is 0.
+ */
+void *rte_calloc(const char *type, size_t num, size_t size,
+		unsigned int align);
+
+/**
+ * Resize a block, keeping its contents up to the smaller size. The block
+ * grows in place when the memory after it is free, shrinks in place, and
+ * moves otherwise (then the old block is freed). ptr NULL acts as
+ * rte_malloc().
+ *
+ * @return The block (maybe moved), or NULL with rte_errno, the old block
+ *   untouched: EINVAL (size 0, align not a power of two, ptr not a block
+ *   of a heap), ENOMEM, ENOTSUP (no rte_eal_init()).
+ */
+void *rte_realloc(void *ptr, size_t size, unsigned int align);
+
+/**
+ * As the functions above, from the heap of socket. SOCKET_ID_ANY tries the
+ * caller's socket first, then the others. A socket with no heap gives
+ * NULL with rte_errno EINVAL.
+ */
+void *rte_malloc_socket(const char *type, size_t size, unsigned int align,
+		int socket);
+void *rte_zmalloc_socket(const char *type, size_t size, unsigned int align,
+		int socket);
+void *rte_calloc_socket(const char *type, size_t num, size_t size,
+		unsigned int align, int socket);
+/** Moves the block when it is not on socket (unless SOCKET_ID_ANY). */
+void *rte_realloc_socket(void *ptr, size_t size, unsigned int align,
+		int socket);
+
+/**
+ * Give a block back. NULL is a no-op. A pointer that is not a live block
+ * of a heap (never allocated, freed already, the inside of a block) is
+ * logged and ignored: the heap is left as it was, and rte_errno is EINVAL.
+ */
+void rte_free(void *ptr);
+
+/**
+ * Check that ptr is a live block of a heap whose header is intact.
+ *
+ * @param ptr   A block.
+ * @param size  If not NULL, receives the usable size of the block.
+ * @return 0, or -1 with rte_errno EINVAL (NULL or not a live block).
+ */
+int rte_malloc_validate(const void *ptr, size_t *size);
+
+/**
+ * Fill stats with the figures of socket's heap.
+ * @return 0, or -1 with rte_errno EINVAL (no heap for socket, stats NULL).
+ */
+int rte_malloc_get_socket_stats(int socket,
+		struct rte_malloc_socket_stats *stats);
+
+/** Print every socket heap's figures to f. type is ignored. */
+void rte_malloc_dump_stats(FILE *f, const char *type);
+
+/** Print every heap: its figures, memory regions and free blocks by size. */
+void rte_malloc_dump_heaps(FILE *f);
+
+/**
+ * The IOVA of a block's first byte.
+ * @return The IOVA, or RTE_BAD_IOVA with rte_errno EINVAL when addr is not
+ *   a live block (or its memory has no IOVA).
+ */
+rte_iova_t rte_malloc_virt2iova(const void *addr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RTE_MALLOC_H_ */
