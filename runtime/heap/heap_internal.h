@@ -41,8 +41,12 @@ heap_at(unsigned int idx)
 static inline unsigned int
 heap_idx(const struct malloc_heap *h)
 {
-	return (unsigned int)(h - heap_shared()->heaps);
+	return h->idx;
 }
+
+/* Thread-locals of the fast path: initial-exec, so that reaching them
+ * never calls into the dynamic linker. */
+#define TLS_FAST __attribute__((tls_model("initial-exec")))
 
 /* Bumped at each set-up, so that threads drop what they cached about the
  * previous group (lists and heaps may sit at the same addresses). */
@@ -62,7 +66,12 @@ void heap_count_live(struct malloc_heap *h, int64_t d);
 /* malloc_heap.c */
 
 /* Bytes of the element a block of size bytes needs. */
-size_t heap_elem_size(size_t size);
+static inline size_t
+heap_elem_size(size_t size)
+{
+	return RTE_ALIGN_CEIL(RTE_MAX(size, (size_t)ELEM_MIN - ELEM_HDR),
+			(size_t)ELEM_HDR) + ELEM_HDR;
+}
 /* A BUSY element for r, or NULL when no free element fits. */
 struct malloc_elem *heap_alloc_locked(struct malloc_heap *h,
 		const struct heap_req *r);

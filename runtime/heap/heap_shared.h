@@ -41,8 +41,9 @@ struct malloc_region;
 struct malloc_heap {
 	pthread_mutex_t lock;        /* robust; guards everything below */
 	char name[RTE_HEAP_NAME_MAX_LEN];
-	int32_t socket_id;           /* -1: heap slot not in use */
+	int32_t socket_id;
 	uint32_t in_use;
+	uint32_t idx;                /* its place in heap_shared.heaps */
 	uint64_t fl_bitmap;          /* first levels with a free block */
 	uint32_t sl_bitmap[HEAP_FL_COUNT];
 	struct malloc_elem *free_head[HEAP_FL_COUNT][HEAP_SL_COUNT];

@@ -56,8 +56,8 @@
 #define REFILL 8        /* blocks a refill takes from the heap at once */
 #define MAX_RELEASE 8   /* page runs one give-back may release */
 
-static __thread struct malloc_cache_slot *tl_slot[RTE_MAX_HEAPS];
-static __thread uint32_t tl_gen;
+static __thread struct malloc_cache_slot *tl_slot[RTE_MAX_HEAPS] TLS_FAST;
+static __thread uint32_t tl_gen TLS_FAST;
 /* Bumped when this process lets go of its slots, making threads forget
  * theirs (rte_eal_cleanup, then maybe a new rte_eal_init). */
 static uint32_t proc_gen = 1;
@@ -108,7 +108,7 @@ slot_lock(struct malloc_cache_slot *s)
 	}
 }
 
-static bool
+static __rte_always_inline bool
 owner_enter(struct malloc_cache_slot *s)
 {
 	if (!s->fast)
@@ -122,7 +122,7 @@ owner_enter(struct malloc_cache_slot *s)
 	return false;
 }
 
-static void
+static __rte_always_inline void
 owner_leave(struct malloc_cache_slot *s)
 {
 	if (s->fast)
@@ -185,7 +185,7 @@ add_live(int64_t *live, int64_t d)
 			__ATOMIC_RELAXED);
 }
 
-static void
+static __rte_always_inline void
 push(struct malloc_cache_slot *s, unsigned int c, struct malloc_elem *e)
 {
 	e->state = ELEM_CACHED;
@@ -196,7 +196,7 @@ push(struct malloc_cache_slot *s, unsigned int c, struct malloc_elem *e)
 	s->cached_sz += e->size;
 }
 
-static struct malloc_elem *
+static __rte_always_inline struct malloc_elem *
 pop(struct malloc_cache_slot *s, unsigned int c)
 {
 	struct malloc_elem *e = s->bin[c];
@@ -334,7 +334,7 @@ claim(unsigned int h)
 	return NULL;
 }
 
-static struct malloc_cache_slot *
+static __rte_always_inline struct malloc_cache_slot *
 my_slot(struct malloc_heap *h)
 {
 	unsigned int idx = heap_idx(h);
@@ -410,7 +410,6 @@ heap_cache_free(struct malloc_heap *h, struct malloc_elem *e)
 	struct malloc_cache_slot *s;
 	struct malloc_elem *chain = NULL;
 	unsigned int c;
-	bool idle;
 
 	if (e->size > HEAP_CACHE_MAX_ELEM || (e->flags & ELEM_F_MEMZONE))
 		return false;
@@ -422,14 +421,9 @@ heap_cache_free(struct malloc_heap *h, struct malloc_elem *e)
 		chain = take(s, c, CACHE_CAP / 2);
 	push(s, c, e);
 	add_live(&s->live, -1);
-	/* Cheap hint that nothing may be in use any more; the trim checks
-	 * every slot. */
-	idle = __atomic_load_n(&s->live, __ATOMIC_RELAXED) +
-		__atomic_load_n(&h->live, __ATOMIC_RELAXED) == 0;
 	owner_leave(s);
 	give_back(h, chain, true);
-	if (idle)
-		heap_maybe_trim(h);
+	heap_maybe_trim(h);
 	return true;
 }
 
@@ -496,12 +490,25 @@ trim_due_locked(struct malloc_heap *h)
 	return due;
 }
 
+/* This thread's slot's count of h: with the heap's, a cheap hint that
+ * nothing may be in use any more, before every slot is summed. */
+static int64_t
+my_live(struct malloc_heap *h)
+{
+	struct malloc_cache_slot *s = tl_slot[heap_idx(h)];
+
+	return s != NULL && tl_gen == proc_gen ?
+		__atomic_load_n(&s->live, __ATOMIC_RELAXED) : 0;
+}
+
 void
 heap_maybe_trim(struct malloc_heap *h)
 {
 	bool due;
 
 	if (__atomic_load_n(&h->grows, __ATOMIC_RELAXED) == 0 ||
+			__atomic_load_n(&h->live, __ATOMIC_RELAXED) +
+			my_live(h) != 0 ||
 			__atomic_load_n(&h->live, __ATOMIC_RELAXED) +
 			heap_cache_live(h) != 0)
 		return;

@@ -71,7 +71,8 @@ struct malloc_region {
 	struct rte_memseg_list *msl;
 	uint64_t page_sz;
 	uint32_t heap_idx;
-	uint32_t reserved[3];
+	uint32_t kept;                      /* start-up pages: never released */
+	uint32_t reserved[2];
 };
 
 static inline void

@@ -33,15 +33,6 @@
 
 #define LINEAR_LIMIT (1U << (HEAP_SL_LOG2 + 6))  /* 1 KiB */
 
-size_t
-heap_elem_size(size_t size)
-{
-	size_t body = RTE_ALIGN_CEIL(RTE_MAX(size, (size_t)ELEM_MIN - ELEM_HDR),
-			(size_t)ELEM_HDR);
-
-	return body + ELEM_HDR;
-}
-
 void
 heap_class_of(size_t sz, unsigned int *fl, unsigned int *sl)
 {
@@ -369,10 +360,10 @@ heap_biggest_locked(struct malloc_heap *h, const struct heap_req *r)
 static struct rte_memseg_list *
 list_of(uintptr_t addr, const uint64_t **used, unsigned int *page_shift)
 {
-	static __thread struct rte_memseg_list *last;
-	static __thread const uint64_t *last_used;
-	static __thread uint32_t last_gen;
-	static __thread unsigned int last_shift;
+	static __thread struct rte_memseg_list *last TLS_FAST;
+	static __thread const uint64_t *last_used TLS_FAST;
+	static __thread uint32_t last_gen TLS_FAST;
+	static __thread unsigned int last_shift TLS_FAST;
 	struct rte_memseg_list *msl = last;
 
 	if (msl == NULL || addr - msl->addr_64 >= msl->len ||

@@ -14,6 +14,9 @@
  * With --match-allocations regions never join, so that each can be given
  * back exactly as it was allocated.
  *
+ * Start-up pages (-m, legacy) make regions of their own, never joined
+ * with grown ones and never given back, so no free looks at page flags.
+ *
  * Shrink: when a free element covers whole pages (not start-up ones), they
  * are cut out of the region under the heap lock, leaving a free element
  * plus an END before the cut and a new region header after it, and given
@@ -90,15 +93,25 @@ new_region(struct malloc_heap *h, uintptr_t addr, uintptr_t end,
 	return r;
 }
 
-/* The region of h whose END sits just below addr, in msl; or NULL. */
+static bool
+page_kept(struct rte_memseg_list *msl, uintptr_t page)
+{
+	unsigned int idx = (unsigned int)((page - msl->addr_64) / msl->page_sz);
+	struct rte_memseg *ms = rte_fbarray_get(&msl->memseg_arr, idx);
+
+	return ms == NULL || (ms->flags & RTE_MEMSEG_FLAG_DO_NOT_FREE) != 0;
+}
+
+/* The region of h whose END sits just below addr, in msl and of the same
+ * kind (start-up or not); or NULL. */
 static struct malloc_region *
 region_ending_at(struct malloc_heap *h, uintptr_t addr,
-		struct rte_memseg_list *msl)
+		struct rte_memseg_list *msl, bool kept)
 {
 	struct malloc_region *r;
 
 	for (r = h->regions; r != NULL; r = r->next) {
-		if (r->end == addr && r->msl == msl)
+		if (r->end == addr && r->msl == msl && r->kept == kept)
 			return r;
 	}
 	return NULL;
@@ -129,17 +142,20 @@ heap_add_memory_locked(struct malloc_heap *h, void *addr, size_t len,
 	uintptr_t a = (uintptr_t)addr;
 	struct malloc_region *r = NULL;
 	struct malloc_elem *first;
+	bool kept;
 
 	if (len < 4 * ELEM_HDR || (a & (ELEM_HDR - 1)) != 0)
 		return -EINVAL;
+	kept = page_kept(msl, a);
 	h->total_sz += len;
 	if (!match_allocations())
-		r = region_ending_at(h, a, msl);
+		r = region_ending_at(h, a, msl, kept);
 	if (r != NULL) {
 		extend_region(h, r, len);
 		return 0;
 	}
 	r = new_region(h, a, a + len, msl);
+	r->kept = kept;
 	first = region_first(r);
 	first->size = len - 2 * ELEM_HDR;
 	first->prev = NULL;
@@ -203,15 +219,6 @@ heap_grow(struct malloc_heap *h, const struct heap_req *r)
 	return ret;
 }
 
-static bool
-page_kept(struct rte_memseg_list *msl, uintptr_t page)
-{
-	unsigned int idx = (unsigned int)((page - msl->addr_64) / msl->page_sz);
-	struct rte_memseg *ms = rte_fbarray_get(&msl->memseg_arr, idx);
-
-	return ms == NULL || (ms->flags & RTE_MEMSEG_FLAG_DO_NOT_FREE) != 0;
-}
-
 /* The whole pages [*a, *b) of FREE e that may leave r; false if none. */
 static bool
 cut_range(struct malloc_region *r, struct malloc_elem *e, uintptr_t *a,
@@ -226,12 +233,9 @@ cut_range(struct malloc_region *r, struct malloc_elem *e, uintptr_t *a,
 		RTE_ALIGN_CEIL(start + ELEM_MIN + ELEM_HDR, pg);
 	*b = elem_next(e)->state == ELEM_END ? r->end :
 		RTE_ALIGN_FLOOR(end - ELEM_HDR - ELEM_MIN, pg);
-	if (match_allocations() && (*a != (uintptr_t)r || *b != r->end))
+	if (r->kept ||
+			(match_allocations() && (*a != (uintptr_t)r || *b != r->end)))
 		return false;
-	while (*a < *b && page_kept(r->msl, *a))
-		*a += pg;
-	while (*a < *b && page_kept(r->msl, *b - pg))
-		*b -= pg;
 	return *a < *b;
 }
 
@@ -283,11 +287,16 @@ bool
 heap_take_pages_locked(struct malloc_heap *h, struct malloc_elem *e,
 		size_t min_len, struct heap_pages *out)
 {
-	struct malloc_region *r = region_holding(h, (uintptr_t)e);
+	struct malloc_region *r;
 	uintptr_t a, b;
 
-	if (r == NULL || e->state != ELEM_FREE || e->size < min_len ||
-			!cut_range(r, e, &a, &b) || b - a < min_len)
+	/* Most frees end here, without looking for the region: what leaves
+	 * is at most e, its region's header and END, and at least a page. */
+	if (e->state != ELEM_FREE || e->size + 2 * ELEM_HDR <
+			RTE_MAX(min_len, (size_t)RTE_PGSIZE_4K))
+		return false;
+	r = region_holding(h, (uintptr_t)e);
+	if (r == NULL || !cut_range(r, e, &a, &b) || b - a < min_len)
 		return false;
 	heap_list_remove(h, e);
 	if (b != r->end)

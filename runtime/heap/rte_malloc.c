@@ -81,6 +81,7 @@ make_socket_heaps(struct eal_memcfg *cfg)
 		if (ret < 0)
 			return ret;
 		h->socket_id = cfg->socket_ids[s];
+		h->idx = s;
 		snprintf(h->name, sizeof(h->name), "socket_%d", h->socket_id);
 		h->in_use = 1;
 	}
@@ -199,8 +200,8 @@ alloc_on(struct malloc_heap *h, const struct heap_req *r, int *err)
 static struct malloc_heap *
 home_heap(void)
 {
-	static __thread struct malloc_heap *home;
-	static __thread uint32_t home_gen;
+	static __thread struct malloc_heap *home TLS_FAST;
+	static __thread uint32_t home_gen TLS_FAST;
 	struct malloc_heap *h;
 
 	if (likely(home_gen == heap_gen))
