@@ -81,6 +81,10 @@ struct malloc_elem *heap_free_locked(struct malloc_heap *h,
 /* Grow or shrink BUSY e in place to hold size bytes. 0 or -ENOMEM. */
 int heap_resize_locked(struct malloc_heap *h, struct malloc_elem *e,
 		size_t size);
+/* Make [at, at + size) a FREE element after prev and list it (the header
+ * after it must exist: its back link is set). */
+struct malloc_elem *heap_make_free(struct malloc_heap *h, uintptr_t at,
+		size_t size, struct malloc_elem *prev);
 /* Put FREE e (not in a list) into its free list. */
 void heap_list_insert(struct malloc_heap *h, struct malloc_elem *e);
 void heap_list_remove(struct malloc_heap *h, struct malloc_elem *e);

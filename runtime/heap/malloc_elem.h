@@ -87,6 +87,19 @@ elem_stamped(const struct malloc_elem *e)
 	return e->cookie == (ELEM_COOKIE ^ (uintptr_t)e);
 }
 
+/* Write a fresh header: an element of size bytes after prev. */
+static inline void
+elem_init(struct malloc_elem *e, unsigned int heap_idx,
+		struct malloc_elem *prev, uint64_t size, enum elem_state state)
+{
+	e->prev = prev;
+	e->size = size;
+	e->state = state;
+	e->heap_idx = (uint16_t)heap_idx;
+	e->flags = 0;
+	elem_stamp(e);
+}
+
 static inline struct malloc_elem *
 elem_next(const struct malloc_elem *e)
 {

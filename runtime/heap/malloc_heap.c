@@ -223,19 +223,13 @@ find_fit(struct malloc_heap *h, const struct heap_req *r, uintptr_t *data)
 	return NULL;
 }
 
-/* Make [at, at + size) a FREE element after prev and list it. */
-static struct malloc_elem *
-make_free(struct malloc_heap *h, uintptr_t at, size_t size,
+struct malloc_elem *
+heap_make_free(struct malloc_heap *h, uintptr_t at, size_t size,
 		struct malloc_elem *prev)
 {
 	struct malloc_elem *e = (struct malloc_elem *)at;
 
-	e->prev = prev;
-	e->size = size;
-	e->state = ELEM_FREE;
-	e->heap_idx = (uint16_t)heap_idx(h);
-	e->flags = 0;
-	elem_stamp(e);
+	elem_init(e, heap_idx(h), prev, size, ELEM_FREE);
 	elem_next(e)->prev = e;
 	heap_list_insert(h, e);
 	return e;
@@ -250,7 +244,7 @@ split_tail(struct malloc_heap *h, struct malloc_elem *e, uintptr_t new_end)
 	if (end - new_end < ELEM_MIN)
 		return;
 	e->size = new_end - (uintptr_t)e;
-	make_free(h, new_end, end - new_end, e);
+	heap_make_free(h, new_end, end - new_end, e);
 }
 
 struct malloc_elem *

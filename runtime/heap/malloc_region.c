@@ -45,13 +45,8 @@ put_end(struct malloc_region *r, struct malloc_elem *last)
 {
 	struct malloc_elem *end = region_end_elem(r);
 
-	end->prev = last;
-	end->size = ELEM_HDR;
-	end->state = ELEM_END;
-	end->heap_idx = (uint16_t)r->heap_idx;
-	end->flags = 0;
+	elem_init(end, r->heap_idx, last, ELEM_HDR, ELEM_END);
 	end->region = r;
-	elem_stamp(end);
 }
 
 static void
@@ -141,7 +136,6 @@ heap_add_memory_locked(struct malloc_heap *h, void *addr, size_t len,
 {
 	uintptr_t a = (uintptr_t)addr;
 	struct malloc_region *r = NULL;
-	struct malloc_elem *first;
 	bool kept;
 
 	if (len < 4 * ELEM_HDR || (a & (ELEM_HDR - 1)) != 0)
@@ -156,15 +150,8 @@ heap_add_memory_locked(struct malloc_heap *h, void *addr, size_t len,
 	}
 	r = new_region(h, a, a + len, msl);
 	r->kept = kept;
-	first = region_first(r);
-	first->size = len - 2 * ELEM_HDR;
-	first->prev = NULL;
-	first->state = ELEM_BUSY;
-	first->heap_idx = (uint16_t)heap_idx(h);
-	elem_stamp(first);
-	put_end(r, first);
-	h->n_busy++;
-	heap_free_locked(h, first);
+	put_end(r, NULL);
+	heap_make_free(h, (uintptr_t)region_first(r), len - 2 * ELEM_HDR, NULL);
 	return 0;
 }
 
@@ -268,19 +255,12 @@ static void
 keep_right(struct malloc_heap *h, struct malloc_region *r, uintptr_t b,
 		uintptr_t e_end)
 {
-	struct malloc_elem *end = region_end_elem(r), *first;
+	struct malloc_elem *end = region_end_elem(r);
 	struct malloc_region *nr = new_region(h, b, r->end, r->msl);
+	uintptr_t first = (uintptr_t)region_first(nr);
 
 	end->region = nr;
-	first = region_first(nr);
-	first->prev = NULL;
-	first->size = e_end - (uintptr_t)first;
-	first->state = ELEM_FREE;
-	first->heap_idx = (uint16_t)heap_idx(h);
-	first->flags = 0;
-	elem_stamp(first);
-	elem_next(first)->prev = first;
-	heap_list_insert(h, first);
+	heap_make_free(h, first, e_end - first, NULL);
 }
 
 bool
