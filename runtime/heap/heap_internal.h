@@ -151,7 +151,15 @@ int heap_cache_check_locked(struct malloc_heap *h, unsigned int *n);
 /* Largest element size the caches keep. */
 #define HEAP_CACHE_MAX_ELEM (ELEM_MIN + ELEM_HDR * (HEAP_CACHE_CLASSES - 1))
 
-/* After a free: when nothing of h is in use, empty the caches and shrink. */
-void heap_maybe_trim(struct malloc_heap *h);
+/* After a free: when nothing of h is in use, empty the caches and shrink
+ * (only worth a look when h grew since it was last idle). */
+void heap_try_trim(struct malloc_heap *h);
+
+static inline void
+heap_maybe_trim(struct malloc_heap *h)
+{
+	if (__atomic_load_n(&h->grows, __ATOMIC_RELAXED) != 0)
+		heap_try_trim(h);
+}
 
 #endif /* MEMPLANE_HEAP_INTERNAL_H */

@@ -31,8 +31,9 @@
 #define HEAP_SL_COUNT (1U << HEAP_SL_LOG2)
 #define HEAP_FL_COUNT 40
 
-/* Per-thread caches of small blocks: element sizes 128..1088 bytes. */
-#define HEAP_CACHE_CLASSES 16
+/* Per-thread caches of small blocks: element sizes 128..4160 bytes (blocks
+ * up to 4 KiB), 64 apart. */
+#define HEAP_CACHE_CLASSES 64
 #define HEAP_CACHE_SLOTS 256
 
 struct malloc_elem;

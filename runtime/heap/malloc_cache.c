@@ -4,17 +4,18 @@
 
 /*
  * Per-thread caches of small blocks, so that the common rte_malloc/rte_free
- * of a few hundred bytes takes no heap-wide lock.
+ * of up to 4 KiB takes no heap-wide lock.
  *
  * A thread claims one slot of the shared slot table per heap it uses. A
- * slot holds, per size class (element sizes 128..1088 bytes, 64 apart), a
+ * slot holds, per size class (element sizes 128..4160 bytes, 64 apart), a
  * chain of CACHED elements. Its owner pops and pushes under the slot's own
  * lock word, which nobody else touches on the fast path, so the lock costs
  * one uncontended atomic exchange. Because the slot is in shared memory,
  * any process can empty it: this is how cached blocks are never lost or
  * in the way:
- *   - a class holding CACHE_CAP blocks gives half of them back on the next
- *     free (so the cache stays small);
+ *   - a class holding CACHE_CAP blocks gives half of them back on the
+ *     next free, and a slot holding CACHE_BYTES half of every class (so
+ *     the cache stays small);
  *   - an allocation that finds no fit empties every cache of the heap
  *     before the heap grows;
  *   - when a free leaves nothing of the heap in use (the slots' and the
@@ -53,6 +54,7 @@
 #include "runtime/heap/heap_internal.h"
 
 #define CACHE_CAP 32    /* blocks per class and slot */
+#define CACHE_BYTES (256 * 1024)  /* and bytes per slot */
 #define REFILL 8        /* blocks a refill takes from the heap at once */
 #define MAX_RELEASE 8   /* page runs one give-back may release */
 
@@ -225,14 +227,15 @@ take(struct malloc_cache_slot *s, unsigned int c, uint32_t n)
 	return chain;
 }
 
+/* Unhook every block (all) or half of each class, as one chain. */
 static struct malloc_elem *
-take_all(struct malloc_cache_slot *s)
+take_share(struct malloc_cache_slot *s, bool all)
 {
 	struct malloc_elem *chain = NULL, *part, *tail;
 	unsigned int c;
 
 	for (c = 0; c < HEAP_CACHE_CLASSES; c++) {
-		part = take(s, c, UINT32_MAX);
+		part = take(s, c, all ? UINT32_MAX : (s->count[c] + 1) / 2);
 		for (tail = part; tail != NULL && tail->next_free != NULL;)
 			tail = tail->next_free;
 		if (tail != NULL) {
@@ -241,6 +244,18 @@ take_all(struct malloc_cache_slot *s)
 		}
 	}
 	return chain;
+}
+
+static struct malloc_elem *
+take_all(struct malloc_cache_slot *s)
+{
+	return take_share(s, true);
+}
+
+static struct malloc_elem *
+take_half(struct malloc_cache_slot *s)
+{
+	return take_share(s, false);
 }
 
 /* Free a chain of CACHED elements into h and, with shrink, give back the
@@ -417,12 +432,15 @@ heap_cache_free(struct malloc_heap *h, struct malloc_elem *e)
 	if (s == NULL || !owner_enter(s))
 		return false;
 	c = class_of(e->size);
-	if (s->count[c] >= CACHE_CAP)
+	if (s->cached_sz >= CACHE_BYTES)
+		chain = take_half(s);
+	else if (s->count[c] >= CACHE_CAP)
 		chain = take(s, c, CACHE_CAP / 2);
 	push(s, c, e);
 	add_live(&s->live, -1);
 	owner_leave(s);
-	give_back(h, chain, true);
+	if (chain != NULL)
+		give_back(h, chain, true);
 	heap_maybe_trim(h);
 	return true;
 }
@@ -502,12 +520,11 @@ my_live(struct malloc_heap *h)
 }
 
 void
-heap_maybe_trim(struct malloc_heap *h)
+heap_try_trim(struct malloc_heap *h)
 {
 	bool due;
 
-	if (__atomic_load_n(&h->grows, __ATOMIC_RELAXED) == 0 ||
-			__atomic_load_n(&h->live, __ATOMIC_RELAXED) +
+	if (__atomic_load_n(&h->live, __ATOMIC_RELAXED) +
 			my_live(h) != 0 ||
 			__atomic_load_n(&h->live, __ATOMIC_RELAXED) +
 			heap_cache_live(h) != 0)

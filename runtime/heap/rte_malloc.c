@@ -5,7 +5,7 @@
 /*
  * The public allocation API and the path every allocation takes:
  *
- *   small block (<= 1 KiB, cache-line aligned): this thread's cache;
+ *   small block (<= 4 KiB, cache-line aligned): this thread's cache;
  *   else, or when the cache is empty: the heap under its lock;
  *   no fit: the caches of the heap are emptied and the heap tried again;
  *   still no fit: the heap grows (pages mapped in every process; from a
