@@ -132,6 +132,8 @@ int heap_add_startup_memory(void);
 /* A block of size (<= HEAP_CACHE_MAX) from this thread's cache of h,
  * refilled from the heap when empty; NULL to take the locked path. */
 void *heap_cache_alloc(struct malloc_heap *h, size_t size);
+/* A block leaves by the locked path: take it off the count it is on. */
+void heap_cache_uncount(struct malloc_heap *h, const struct malloc_elem *e);
 /* Park BUSY e in this thread's cache; false to take the locked path. */
 bool heap_cache_free(struct malloc_heap *h, struct malloc_elem *e);
 /* Give every cached block of h back (all threads, all processes). */
@@ -145,8 +147,15 @@ void heap_cache_figures(struct malloc_heap *h, unsigned int *n,
 		uint64_t *bytes, uint64_t *largest);
 /* Blocks handed out by h's slots, minus those taken back. */
 int64_t heap_cache_live(struct malloc_heap *h);
-/* Lock every slot of h and count its cached elements (checker). */
-int heap_cache_check_locked(struct malloc_heap *h, unsigned int *n);
+/* Keep every slot of h still (their owners out) until unhold; held
+ * receives them (room for HEAP_CACHE_SLOTS). Returns how many. */
+unsigned int heap_cache_hold(struct malloc_heap *h,
+		struct malloc_cache_slot **held);
+void heap_cache_unhold(struct malloc_cache_slot **held, unsigned int n);
+/* Check the held slots' chains and count their elements into *n. */
+int heap_cache_check_held(struct malloc_heap *h,
+		struct malloc_cache_slot **held, unsigned int n_held,
+		unsigned int *n);
 
 /* Largest element size the caches keep. */
 #define HEAP_CACHE_MAX_ELEM (ELEM_MIN + ELEM_HDR * (HEAP_CACHE_CLASSES - 1))

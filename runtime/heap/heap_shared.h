@@ -56,8 +56,8 @@ struct malloc_heap {
 	int64_t live;                /* blocks handed out by the locked path
 				      * minus blocks it took back */
 	uint32_t grows;              /* growths since the heap was last idle */
-	uint32_t kept_last;          /* 1: the last idle trim gave back a
-				      * single growth (see malloc_cache.c) */
+	uint32_t n_transit;          /* CACHED elements out of every slot, on
+				      * their way back into the heap */
 };
 
 /*

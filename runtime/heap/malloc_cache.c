@@ -22,8 +22,7 @@
  *     heap's counts of blocks handed out sum to 0; checked when the
  *     freeing thread's count and the heap's cancel out) and the heap grew
  *     since it was last in that state, the caches are emptied and the
- *     heap gives back every free page (see trim_due_locked for the one
- *     exception);
+ *     heap gives back every free page;
  *   - a thread's exit, rte_eal_cleanup() and the death of the owner
  *     (noticed when its slot is drained) give the slot back.
  * Cached blocks count as free in the statistics.
@@ -191,6 +190,7 @@ static __rte_always_inline void
 push(struct malloc_cache_slot *s, unsigned int c, struct malloc_elem *e)
 {
 	e->state = ELEM_CACHED;
+	e->flags = 0;
 	e->next_free = s->bin[c];
 	s->bin[c] = e;
 	s->count[c]++;
@@ -210,25 +210,29 @@ pop(struct malloc_cache_slot *s, unsigned int c)
 	s->n_cached--;
 	s->cached_sz -= e->size;
 	e->state = ELEM_BUSY;
+	e->flags = ELEM_F_SLOT;
 	return e;
 }
 
 /* Unhook up to n blocks of class c as one chain. */
-static struct malloc_elem *
+static __rte_noinline struct malloc_elem *
 take(struct malloc_cache_slot *s, unsigned int c, uint32_t n)
 {
 	struct malloc_elem *chain = NULL, *e;
 
 	while (n-- > 0 && (e = pop(s, c)) != NULL) {
 		e->state = ELEM_CACHED;
+		e->flags = 0;
 		e->next_free = chain;
 		chain = e;
+		__atomic_add_fetch(&heap_at(s->heap_idx)->n_transit, 1,
+				__ATOMIC_RELAXED);
 	}
 	return chain;
 }
 
 /* Unhook every block (all) or half of each class, as one chain. */
-static struct malloc_elem *
+static __rte_noinline struct malloc_elem *
 take_share(struct malloc_cache_slot *s, bool all)
 {
 	struct malloc_elem *chain = NULL, *part, *tail;
@@ -258,9 +262,10 @@ take_half(struct malloc_cache_slot *s)
 	return take_share(s, false);
 }
 
-/* Free a chain of CACHED elements into h and, with shrink, give back the
- * pages that became free, MAX_RELEASE runs per hold of the heap lock. */
-static void
+/* Free a chain of CACHED (taken from a slot) or BUSY elements into h and,
+ * with shrink, give back the pages that became free, MAX_RELEASE runs per
+ * hold of the heap lock. */
+static __rte_noinline void
 give_back(struct malloc_heap *h, struct malloc_elem *chain, bool shrink)
 {
 	struct heap_pages pages[MAX_RELEASE];
@@ -273,6 +278,9 @@ give_back(struct malloc_heap *h, struct malloc_elem *chain, bool shrink)
 		while (chain != NULL && n < MAX_RELEASE) {
 			m = chain;
 			chain = chain->next_free;
+			if (m->state == ELEM_CACHED)
+				__atomic_sub_fetch(&h->n_transit, 1,
+						__ATOMIC_RELAXED);
 			m = heap_free_locked(h, m);
 			if (shrink && heap_take_pages_locked(h, m, HEAP_GROW_MIN, &pages[n]))
 				n++;
@@ -282,6 +290,8 @@ give_back(struct malloc_heap *h, struct malloc_elem *chain, bool shrink)
 			heap_release_pages(h, &pages[i]);
 	}
 }
+
+static bool trim_if_idle(struct malloc_heap *h);
 
 /* Let go of s: its blocks go back to its heap, its count to the heap's. */
 static void
@@ -295,9 +305,9 @@ retire(struct malloc_cache_slot *s, bool shrink)
 	__atomic_store_n(&s->owner, 0, __ATOMIC_RELEASE);
 	thief_leave(s);
 	give_back(h, chain, shrink);
-	heap_lock(h);
-	add_live(&h->live, live);
-	heap_unlock(h);
+	heap_count_live(h, live);
+	if (shrink && __atomic_load_n(&h->grows, __ATOMIC_RELAXED) != 0)
+		trim_if_idle(h);
 }
 
 static void
@@ -325,7 +335,7 @@ make_exit_key(void)
 	pthread_key_create(&exit_key, on_thread_exit);
 }
 
-static struct malloc_cache_slot *
+static __rte_noinline struct malloc_cache_slot *
 claim(unsigned int h)
 {
 	struct malloc_cache_slot *s;
@@ -366,7 +376,7 @@ my_slot(struct malloc_heap *h)
 /* Take up to REFILL blocks of class c from h: one for the caller, the
  * rest parked in s (each by its own size: a block may have kept a small
  * tail; one too big to cache goes back). */
-static struct malloc_elem *
+static __rte_noinline struct malloc_elem *
 refill(struct malloc_heap *h, struct malloc_cache_slot *s, unsigned int c)
 {
 	struct heap_req r = { .size = ELEM_MIN + c * ELEM_HDR - ELEM_HDR,
@@ -386,12 +396,14 @@ refill(struct malloc_heap *h, struct malloc_cache_slot *s, unsigned int c)
 		if (entered && got[i]->size <= HEAP_CACHE_MAX_ELEM) {
 			push(s, class_of(got[i]->size), got[i]);
 		} else {
-			got[i]->state = ELEM_CACHED;
+			/* Still BUSY: only a slot's owner or thief may make
+			 * an element CACHED (the checker relies on it). */
 			got[i]->next_free = back;
 			back = got[i];
 		}
 	}
 	if (entered) {
+		got[0]->flags = ELEM_F_SLOT;
 		add_live(&s->live, 1);
 		owner_leave(s);
 	} else {
@@ -422,6 +434,7 @@ heap_cache_alloc(struct malloc_heap *h, size_t size)
 bool
 heap_cache_free(struct malloc_heap *h, struct malloc_elem *e)
 {
+	bool slot_counted = (e->flags & ELEM_F_SLOT) != 0;
 	struct malloc_cache_slot *s;
 	struct malloc_elem *chain = NULL;
 	unsigned int c;
@@ -437,12 +450,30 @@ heap_cache_free(struct malloc_heap *h, struct malloc_elem *e)
 	else if (s->count[c] >= CACHE_CAP)
 		chain = take(s, c, CACHE_CAP / 2);
 	push(s, c, e);
-	add_live(&s->live, -1);
+	if (slot_counted)
+		add_live(&s->live, -1);
 	owner_leave(s);
+	if (!slot_counted)
+		heap_count_live(h, -1);
 	if (chain != NULL)
 		give_back(h, chain, true);
-	heap_maybe_trim(h);
+	/* heap_try_trim's first test, without the call. */
+	if (s->live == 0)
+		heap_maybe_trim(h);
 	return true;
+}
+
+void
+heap_cache_uncount(struct malloc_heap *h, const struct malloc_elem *e)
+{
+	struct malloc_cache_slot *s = (e->flags & ELEM_F_SLOT) ?
+		my_slot(h) : NULL;
+
+	/* Only the owner writes a slot's count: no entering needed. */
+	if (s != NULL)
+		add_live(&s->live, -1);
+	else
+		heap_count_live(h, -1);
 }
 
 /* Lock s if it is in use for heap idx; false (unlocked) otherwise. */
@@ -488,28 +519,18 @@ heap_cache_init_process(void)
 	__atomic_add_fetch(&proc_gen, 1, __ATOMIC_ACQ_REL);
 }
 
-/*
- * Whether an idle heap gives its pages back now. Not when it grew since the
- * last time it was idle (nothing new to give), and not when both that last
- * time and now it had grown just once: that is a loop allocating and
- * freeing a few blocks on an otherwise empty heap, which would otherwise
- * map and unmap a page per iteration. The kept pages go back the next time
- * the heap is idle after growing more.
- */
+/* Whether an idle heap gives its pages back now: only when it grew since
+ * it was last idle (else every page it could give is gone already). */
 static bool
 trim_due_locked(struct malloc_heap *h)
 {
-	bool single = h->grows == 1, due = !(single && h->kept_last);
+	bool due = h->grows != 0;
 
-	if (h->grows == 0)
-		return false;
-	h->kept_last = due && single;
 	h->grows = 0;
 	return due;
 }
 
-/* This thread's slot's count of h: with the heap's, a cheap hint that
- * nothing may be in use any more, before every slot is summed. */
+/* This thread's slot's count of h. */
 static int64_t
 my_live(struct malloc_heap *h)
 {
@@ -519,16 +540,15 @@ my_live(struct malloc_heap *h)
 		__atomic_load_n(&s->live, __ATOMIC_RELAXED) : 0;
 }
 
-void
-heap_try_trim(struct malloc_heap *h)
+/* Trim h if nothing of it is in use anywhere (every slot summed). */
+static bool
+trim_if_idle(struct malloc_heap *h)
 {
 	bool due;
 
 	if (__atomic_load_n(&h->live, __ATOMIC_RELAXED) +
-			my_live(h) != 0 ||
-			__atomic_load_n(&h->live, __ATOMIC_RELAXED) +
 			heap_cache_live(h) != 0)
-		return;
+		return false;
 	heap_lock(h);
 	due = trim_due_locked(h);
 	heap_unlock(h);
@@ -536,6 +556,32 @@ heap_try_trim(struct malloc_heap *h)
 		heap_cache_drain(h, true);
 		heap_trim(h);
 	}
+	return true;
+}
+
+/*
+ * Summing every slot reads lines other threads write all the time, so it
+ * is done only when this thread's count and the heap's are both back to
+ * zero, and less and less often while the sums keep finding the heap in
+ * use (another thread or process holds blocks: its exit will trim).
+ */
+void
+heap_try_trim(struct malloc_heap *h)
+{
+	static __thread uint32_t skip TLS_FAST, backoff TLS_FAST;
+
+	if (my_live(h) != 0 || __atomic_load_n(&h->live, __ATOMIC_RELAXED) != 0)
+		return;
+	if (skip > 0) {
+		skip--;
+		return;
+	}
+	if (trim_if_idle(h)) {
+		backoff = 0;
+		return;
+	}
+	backoff = RTE_MIN(2 * backoff + 1, 1023U);
+	skip = backoff;
 }
 
 void
@@ -617,21 +663,36 @@ check_bin(struct malloc_cache_slot *s, unsigned int c, unsigned int idx,
 	return k == s->count[c] ? 0 : -EFAULT;
 }
 
-int
-heap_cache_check_locked(struct malloc_heap *h, unsigned int *n)
+unsigned int
+heap_cache_hold(struct malloc_heap *h, struct malloc_cache_slot **held)
 {
-	struct malloc_cache_slot *s;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < HEAP_CACHE_SLOTS; i++) {
+		if (lock_if_of(&heap_shared()->slots[i], heap_idx(h)))
+			held[n++] = &heap_shared()->slots[i];
+	}
+	return n;
+}
+
+void
+heap_cache_unhold(struct malloc_cache_slot **held, unsigned int n)
+{
+	while (n-- > 0)
+		thief_leave(held[n]);
+}
+
+int
+heap_cache_check_held(struct malloc_heap *h, struct malloc_cache_slot **held,
+		unsigned int n_held, unsigned int *n)
+{
 	unsigned int i, c;
 	int ret = 0;
 
 	*n = 0;
-	for (i = 0; i < HEAP_CACHE_SLOTS && ret == 0; i++) {
-		s = &heap_shared()->slots[i];
-		if (!lock_if_of(s, heap_idx(h)))
-			continue;
+	for (i = 0; i < n_held && ret == 0; i++) {
 		for (c = 0; c < HEAP_CACHE_CLASSES && ret == 0; c++)
-			ret = check_bin(s, c, heap_idx(h), n);
-		thief_leave(s);
+			ret = check_bin(held[i], c, heap_idx(h), n);
 	}
 	return ret;
 }

@@ -122,8 +122,11 @@ check_lists(const struct malloc_heap *h, unsigned int *n)
 	return 0;
 }
 
+/* pre: h's lock and all its cache slots held (owners flip elements
+ * between BUSY and CACHED without the heap lock). */
 static int
-check_heap_locked(struct malloc_heap *h)
+check_heap_held(struct malloc_heap *h, struct malloc_cache_slot **held,
+		unsigned int n_held)
 {
 	struct walk_sums w = { 0, 0, 0, 0, 0 };
 	const struct malloc_region *r;
@@ -135,13 +138,14 @@ check_heap_locked(struct malloc_heap *h)
 	if (ret == 0)
 		ret = check_lists(h, &listed);
 	if (ret == 0)
-		ret = heap_cache_check_locked(h, &cached);
+		ret = heap_cache_check_held(h, held, n_held, &cached);
 	if (ret < 0)
 		return ret;
 	if (listed != w.n_free || w.n_free != h->n_free ||
 			w.free_sz != h->free_sz || w.total != h->total_sz)
 		return bad(h, h, "totals that do not match the elements");
-	if (cached != w.n_cached || w.n_busy + w.n_cached != h->n_busy)
+	if (cached + h->n_transit != w.n_cached ||
+			w.n_busy + w.n_cached != h->n_busy)
 		return bad(h, h, "cached blocks that do not match the caches");
 	return 0;
 }
@@ -149,7 +153,8 @@ check_heap_locked(struct malloc_heap *h)
 int
 heap_check_all(void)
 {
-	unsigned int i;
+	struct malloc_cache_slot *held[HEAP_CACHE_SLOTS];
+	unsigned int i, n;
 	int ret = 0;
 
 	if (!heap_is_ready())
@@ -160,7 +165,9 @@ heap_check_all(void)
 		if (!h->in_use)
 			continue;
 		heap_lock(h);
-		ret = check_heap_locked(h);
+		n = heap_cache_hold(h, held);
+		ret = check_heap_held(h, held, n);
+		heap_cache_unhold(held, n);
 		heap_unlock(h);
 	}
 	return ret;

@@ -48,6 +48,8 @@ enum elem_state {
 };
 
 #define ELEM_F_MEMZONE 1U   /* a memzone's block */
+#define ELEM_F_SLOT    2U   /* handed out by a cache slot, so counted there
+			     * (else by the heap): see malloc_cache.c */
 
 struct malloc_region;
 

@@ -262,11 +262,11 @@ heap_free(void *ptr, bool memzone)
 	h = heap_at(e->heap_idx);
 	if (heap_cache_free(h, e))
 		return 0;
+	heap_cache_uncount(h, e);
 	heap_lock(h);
 	took = heap_take_pages_locked(h, heap_free_locked(h, e),
 			HEAP_GROW_MIN, &pages);
 	heap_unlock(h);
-	heap_count_live(h, -1);
 	if (took)
 		heap_release_pages(h, &pages);
 	heap_maybe_trim(h);
@@ -470,6 +470,10 @@ rte_free(void *ptr)
 
 	if (ptr == NULL)
 		return;
+	if (!heap_ready) {
+		rte_errno = ENOTSUP;
+		return;
+	}
 	ret = heap_free(ptr, false);
 	if (ret < 0)
 		rte_errno = -ret == EPERM ? EINVAL : -ret;
