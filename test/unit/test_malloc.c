@@ -211,9 +211,10 @@ usable(const void *p)
 }
 
 static int
-eal_start(const char *prefix, const char *ptype, const char *opt)
+eal_start_with(const char *prefix, const char *ptype, const char *opt,
+		const char *extra)
 {
-	char *argv[8];
+	char *argv[9];
 	int argc = 0;
 
 	argv[argc++] = "test_malloc";
@@ -224,6 +225,8 @@ eal_start(const char *prefix, const char *ptype, const char *opt)
 	argv[argc++] = (char *)ptype;
 	if (opt != NULL)
 		argv[argc++] = (char *)opt;
+	if (extra != NULL)
+		argv[argc++] = (char *)extra;
 	argv[argc] = NULL;
 	if (rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "test_malloc: rte_eal_init (%s): %s\n", ptype,
@@ -231,6 +234,12 @@ eal_start(const char *prefix, const char *ptype, const char *opt)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+eal_start(const char *prefix, const char *ptype, const char *opt)
+{
+	return eal_start_with(prefix, ptype, opt, NULL);
 }
 
 /* ---- churn: random small and medium blocks, each checked ---- */
@@ -349,7 +358,11 @@ enum {
 	STEP_CHURN,          /* churn for a while; msg: ops done */
 	STEP_HEAP_CHECK,     /* heap_check_all() from this process */
 	STEP_LEAVE,          /* rte_eal_cleanup */
+	STEP_PARK,           /* allocate and free PARK_N small blocks: they
+			      * stay in this process's cache */
 };
+
+#define PARK_N 20
 
 static struct {
 	struct mp_member m;
@@ -411,6 +424,21 @@ sec_churn(void)
 }
 
 static int
+sec_park(void)
+{
+	void *p[PARK_N];
+	unsigned int i;
+
+	for (i = 0; i < PARK_N; i++) {
+		p[i] = rte_malloc(NULL, 64, 0);
+		EXPECT(p[i] != NULL);
+	}
+	for (i = 0; i < PARK_N; i++)
+		rte_free(p[i]);
+	return 0;
+}
+
+static int
 sec_step(int step)
 {
 	switch (step) {
@@ -441,6 +469,8 @@ sec_step(int step)
 	case STEP_LEAVE:
 		EXPECT(rte_eal_cleanup() == 0);
 		return 0;
+	case STEP_PARK:
+		return sec_park();
 	}
 	EXPECT(!"unknown step");
 	return 0;
@@ -1761,15 +1791,21 @@ static struct mp_group *g;
 
 /* A group with this process as its primary, no secondary yet. */
 static void
-mp_begin(void)
+mp_begin_with(const char *extra)
 {
 	g = mp_group_create();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	snprintf(fx.prefix, sizeof(fx.prefix), "%s", mp_group_prefix(g));
 	CU_ASSERT_FATAL(setenv("RUNTIME_DIRECTORY", mp_group_dir(g), 1) == 0);
-	CU_ASSERT_FATAL(eal_start(fx.prefix, "--proc-type=primary",
-			fx.md->opt) == 0);
+	CU_ASSERT_FATAL(eal_start_with(fx.prefix, "--proc-type=primary",
+			fx.md->opt, extra) == 0);
 	fx.inited = true;
+}
+
+static void
+mp_begin(void)
+{
+	mp_begin_with(NULL);
 }
 
 /* n_sec secondaries, told about blk (or NULL) of sz bytes, joined. */
@@ -1975,7 +2011,94 @@ static const struct test_def heap_tests[] = {
 	{ NULL, NULL },
 };
 
+/*
+ * A secondary killed with blocks parked in its cache: they count as free,
+ * and once the heap is idle they come back and every page goes.
+ */
+static void
+test_mp_dead_cache(void)
+{
+	struct rte_malloc_socket_stats st;
+	unsigned int free_before;
+	struct snap s0;
+	void *hold;
+
+	mp_begin();
+	take_snap(&s0);
+	/* Held, so the secondary's frees do not leave the heap idle. */
+	hold = rte_malloc(NULL, 64, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(hold);
+	CU_ASSERT_FATAL(rte_malloc_get_socket_stats(0, &st) == 0);
+	free_before = st.free_count;
+	mp_spawn(1, NULL, 0);
+	step(1, STEP_PARK);
+	CU_ASSERT_EQUAL_FATAL(mp_group_kill(g, 1), 0);
+	CU_ASSERT_FATAL(rte_malloc_get_socket_stats(0, &st) == 0);
+	CU_ASSERT(st.free_count >= free_before);
+	CU_ASSERT(st.alloc_count == 1);
+	CU_ASSERT_EQUAL(heap_check_all(), 0);
+	rte_free(hold);
+	CU_ASSERT_EQUAL(heap_check_all(), 0);
+	CU_ASSERT(same_as(&s0));
+	GROUP_OK(g, mp_group_finish(g, STEP_S));
+}
+
+/* Whole pages freed in the middle of a growth: given back at once, except
+ * with --match-allocations, which gives the growth back only whole. */
+static void
+match_allocations_case(const char *extra, bool expect_kept)
+{
+	struct rte_malloc_socket_stats before, after;
+	const struct rte_memseg *ms;
+	size_t grow;
+	void *a, *b;
+
+	mp_begin_with(extra);
+	ms = rte_mem_virt2memseg(rte_malloc(NULL, 64, 0), NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ms);
+	grow = RTE_MAX((size_t)ms->len, (size_t)256 * 1024);
+	a = rte_malloc(NULL, 4 * grow, 0);
+	b = rte_malloc(NULL, 2048, 4096);
+	CU_ASSERT_FATAL(a != NULL && b != NULL);
+	if ((uintptr_t)b < (uintptr_t)a ||
+			(uintptr_t)b > (uintptr_t)a + 4 * grow + ms->len) {
+		printf("\n    b did not land in a's growth: nothing to check ");
+		return;
+	}
+	CU_ASSERT_FATAL(rte_malloc_get_socket_stats(0, &before) == 0);
+	rte_free(a);
+	CU_ASSERT_FATAL(rte_malloc_get_socket_stats(0, &after) == 0);
+	if (expect_kept) {
+		CU_ASSERT_EQUAL(after.heap_totalsz_bytes,
+				before.heap_totalsz_bytes);
+	} else {
+		CU_ASSERT(after.heap_totalsz_bytes + 2 * grow <=
+				before.heap_totalsz_bytes);
+	}
+	CU_ASSERT_EQUAL(heap_check_all(), 0);
+}
+
+static void
+test_match_allocations(void)
+{
+	/* As DPDK, the option needs hugepages. */
+	if (fx.md->opt != NULL && strcmp(fx.md->opt, "--no-huge") == 0) {
+		printf("\n    skipped: --match-allocations needs hugepages ");
+		return;
+	}
+	match_allocations_case("--match-allocations", true);
+}
+
+static void
+test_without_match_allocations(void)
+{
+	match_allocations_case(NULL, false);
+}
+
 static const struct test_def mp_tests[] = {
+	TEST_DEF(test_mp_dead_cache),
+	TEST_DEF(test_match_allocations),
+	TEST_DEF(test_without_match_allocations),
 	TEST_DEF(test_mp_secondary_block),
 	TEST_DEF(test_mp_free_released_block),
 	TEST_DEF(test_mp_free_other_process),
