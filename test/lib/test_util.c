@@ -96,3 +96,17 @@ test_count_maps(void)
 	fclose(f);
 	return n;
 }
+
+long
+test_read_long(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}

@@ -32,4 +32,7 @@ int test_count_fds(void);
 /* Mappings of this process (lines of /proc/self/maps), or -1. */
 int test_count_maps(void);
 
+/* The first number in file path (e.g. a /sys counter), or -1. */
+long test_read_long(const char *path);
+
 #endif /* MEMPLANE_TEST_UTIL_H */

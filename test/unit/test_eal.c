@@ -49,6 +49,7 @@
 
 #include "runtime/eal/eal_private.h"
 #include "runtime/mem/mem_private.h"
+#include "test/lib/test_assert.h"
 #include "test/lib/test_main.h"
 #include "test/lib/test_util.h"
 #include "test/mp/group.h"
@@ -61,13 +62,6 @@
 #define PAGE_2M (2ULL << 20)
 #define STRIDE 4096     /* pattern words are this far apart */
 #define HUGE_NEEDED 80  /* free 2 MiB pages the hugepage suites need */
-
-/* The group's report in the failure message when call fails. */
-#define GROUP_OK(g, call) do { \
-	int ok_ = (call) == 0; \
-	CU_assertImplementation(ok_, __LINE__, ok_ ? #call : \
-			mp_group_report(g), __FILE__, "", CU_TRUE); \
-} while (0)
 
 /* ==== a member ==== */
 

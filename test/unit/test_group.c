@@ -31,6 +31,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "test/lib/test_assert.h"
 #include "test/lib/test_main.h"
 #include "test/mp/group.h"
 #include "test/mp/harness.h"
@@ -40,13 +41,6 @@
 #define START_S 60   /* valgrind starts a member in a second or two */
 #define STEP_S 30
 #define DATA_LEN 256
-
-/* The group's report in the failure message when call fails. */
-#define GROUP_OK(g, call) do { \
-	int ok_ = (call) == 0; \
-	CU_assertImplementation(ok_, __LINE__, ok_ ? #call : \
-			mp_group_report(g), __FILE__, "", CU_TRUE); \
-} while (0)
 
 static struct mp_group *g;
 

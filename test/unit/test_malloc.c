@@ -51,6 +51,7 @@
 
 #include "runtime/heap/heap_internal.h"
 #include "runtime/heap/heap_private.h"
+#include "test/lib/test_assert.h"
 #include "test/lib/test_main.h"
 #include "test/lib/test_util.h"
 #include "test/mp/group.h"
@@ -80,25 +81,11 @@
 #define CHURN_LIVE 64
 #define N_THREADS 2
 
-/* call must hold and rte_errno be err afterwards. */
-#define CHECK_ERR(call, err) do { \
-	rte_errno = 0; \
-	CU_ASSERT(call); \
-	CU_ASSERT_EQUAL(rte_errno, err); \
-} while (0)
-
 /* rte_free(ptr) must refuse ptr with rte_errno err. */
 #define FREE_ERR(ptr, err) do { \
 	rte_errno = 0; \
 	rte_free(ptr); \
 	CU_ASSERT_EQUAL(rte_errno, err); \
-} while (0)
-
-/* The group's report in the failure message when call fails. */
-#define GROUP_OK(g, call) do { \
-	int ok_ = (call) == 0; \
-	CU_assertImplementation(ok_, __LINE__, ok_ ? #call : \
-			mp_group_report(g), __FILE__, "", CU_TRUE); \
 } while (0)
 
 struct mode {
@@ -585,20 +572,6 @@ first_socket(void)
 }
 
 /* ---- fixture ---- */
-
-static long
-read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
 
 static void
 find_huge_mount(void)
@@ -2109,7 +2082,7 @@ static const struct test_def mp_tests[] = {
 void
 test_register(void)
 {
-	long free_pages = read_long(HUGE_2M_FREE);
+	long free_pages = test_read_long(HUGE_2M_FREE);
 	bool huge = free_pages >= HUGE_NEEDED;
 	CU_pSuite s[2];
 

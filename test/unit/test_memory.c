@@ -41,6 +41,7 @@
 
 #include "runtime/mem/mem_discover.h"
 #include "runtime/mem/mem_internal.h"
+#include "test/lib/test_assert.h"
 #include "test/lib/test_main.h"
 #include "test/lib/test_util.h"
 
@@ -58,13 +59,6 @@ static struct {
 	struct rte_memseg *run[N_RUNS];
 	void *gap;          /* the free page after run 0 */
 } fx;
-
-/* call must hold and rte_errno be err afterwards. */
-#define CHECK_ERR(call, err) do { \
-	rte_errno = 0; \
-	CU_ASSERT(call); \
-	CU_ASSERT_EQUAL(rte_errno, err); \
-} while (0)
 
 /* ---- fixture ---- */
 
@@ -185,20 +179,6 @@ init_huge_sfs(void)
 {
 	return suite_init("hugesfs", RTE_PGSIZE_2M, "--single-file-segments",
 			geteuid() == 0 ? "--iova-mode=pa" : NULL);
-}
-
-static long
-read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
 }
 
 /* ---- helpers ---- */
@@ -938,7 +918,7 @@ page_files(const char *prefix)
 static void
 test_huge_unlink(void)
 {
-	long before = read_long(HUGE_2M_FREE);
+	long before = test_read_long(HUGE_2M_FREE);
 	struct rte_memseg *ms;
 	char prefix[64], c = 0;
 	int fd;
@@ -954,14 +934,14 @@ test_huge_unlink(void)
 	CU_ASSERT_EQUAL_FATAL(mem_alloc_pages(RTE_PGSIZE_2M,
 			eal_mcfg()->socket_ids[0], 4, false, &ms), 0);
 	CU_ASSERT_EQUAL(page_files(prefix), 0);
-	CU_ASSERT_EQUAL(read_long(HUGE_2M_FREE), before - 4);
+	CU_ASSERT_EQUAL(test_read_long(HUGE_2M_FREE), before - 4);
 	memset(ms[2].addr, 0x5a, RTE_PGSIZE_2M);
 	fd = rte_memseg_get_fd(&ms[2]);
 	CU_ASSERT(fd >= 0);
 	CU_ASSERT_EQUAL(pread(fd, &c, 1, 0), 1);
 	CU_ASSERT_EQUAL(c, 0x5a);
 	CU_ASSERT_EQUAL(mem_free_pages(ms, 4), 0);
-	CU_ASSERT_EQUAL(read_long(HUGE_2M_FREE), before);
+	CU_ASSERT_EQUAL(test_read_long(HUGE_2M_FREE), before);
 	stop_eal();
 	CU_ASSERT_EQUAL(page_files(prefix), 0);
 }
@@ -976,7 +956,7 @@ test_legacy_pa_sorted(void)
 	struct rte_memseg *p, *q;
 	unsigned int i;
 
-	if (geteuid() != 0 || read_long(HUGE_2M_FREE) < HUGE_PAGES_NEEDED) {
+	if (geteuid() != 0 || test_read_long(HUGE_2M_FREE) < HUGE_PAGES_NEEDED) {
 		printf("skipped: needs root and %d free 2 MiB hugepages ",
 				HUGE_PAGES_NEEDED);
 		return;
@@ -1214,7 +1194,7 @@ add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean,
 void
 test_register(void)
 {
-	bool huge = read_long(HUGE_2M_FREE) >= HUGE_PAGES_NEEDED;
+	bool huge = test_read_long(HUGE_2M_FREE) >= HUGE_PAGES_NEEDED;
 
 	if (!huge)
 		printf("test_memory: fewer than %d free 2 MiB hugepages: memory_huge and memory_huge_sfs skipped (make hugepages)\n",

@@ -45,6 +45,7 @@
 #include <rte_memzone.h>
 
 #include "runtime/eal/eal_private.h"
+#include "test/lib/test_assert.h"
 #include "test/lib/test_main.h"
 #include "test/lib/test_util.h"
 #include "test/mp/group.h"
@@ -57,20 +58,6 @@
 #define STEP_S 60
 #define STEP_LEAVE 99   /* every member's last step: rte_eal_cleanup */
 #define MP_MAX 300      /* the table size a group's primary sets */
-
-/* call must hold and rte_errno be err afterwards. */
-#define CHECK_ERR(call, err) do { \
-	rte_errno = 0; \
-	CU_ASSERT(call); \
-	CU_ASSERT_EQUAL(rte_errno, err); \
-} while (0)
-
-/* The group's report in the failure message when call fails. */
-#define GROUP_OK(g, call) do { \
-	int ok_ = (call) == 0; \
-	CU_assertImplementation(ok_, __LINE__, ok_ ? #call : \
-			mp_group_report(g), __FILE__, "", CU_TRUE); \
-} while (0)
 
 struct mode {
 	const char *suite;
@@ -99,20 +86,6 @@ static struct {
 } fx;
 
 /* ---- helpers ---- */
-
-static long
-read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
 
 struct zlist {
 	unsigned int n;
@@ -1412,7 +1385,7 @@ test_register(void)
 	static const CU_InitializeFunc inits[] = {
 		init_nohuge, init_huge, init_huge_pa,
 	};
-	bool huge = read_long(HUGE_2M_FREE) >= HUGE_PAGES_NEEDED;
+	bool huge = test_read_long(HUGE_2M_FREE) >= HUGE_PAGES_NEEDED;
 	unsigned int i;
 	CU_pSuite s;
 
