@@ -13,7 +13,7 @@
  * shrinks on demand, and check sizes and alignments, zeroing, realloc in
  * place and moved, bad and double frees, the queries, dumps and errors; a
  * differential test of random operations against a shadow list of blocks
- * (heap_check_all() every 100 steps and after every realloc, every
+ * (heap_check_all() after every step, every
  * block's bytes every 1000); and threads allocating at once, with and
  * without the checker running meanwhile. malloc_mp_nohuge and
  * malloc_mp_huge make the test process the primary of a group whose
@@ -74,7 +74,7 @@
 #define DIFF_BUDGET (24U << 20)
 #define DIFF_LARGE (3U << 20)
 #define DIFF_FULL_CHECK 1000    /* every block's bytes checked this often */
-#define DIFF_HEAP_CHECK 100     /* heap_check_all() this often (and after
+#define DIFF_HEAP_CHECK 1       /* heap_check_all() this often (and after
 				 * every realloc) */
 
 /* Churn (threads and processes): live blocks of each. */
