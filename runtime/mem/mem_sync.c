@@ -160,9 +160,9 @@ page_used(int list, unsigned int idx)
 }
 
 /* Map page idx of list if the page table still says it is used: a page
- * the primary released meanwhile (a late secondary) is skipped, since
- * mapping it would allocate a page nobody owns. 1 mapped, 0 skipped,
- * -errno. pre: mem_local_lock held.
+ * the primary released, or is releasing, meanwhile (a late secondary) is
+ * skipped, since mapping it would allocate a page nobody owns. 1 mapped,
+ * 0 skipped, -errno. pre: mem_local_lock held.
  */
 static int
 follow_alloc_locked(int list, unsigned int idx)
@@ -172,8 +172,10 @@ follow_alloc_locked(int list, unsigned int idx)
 	if (mem_local[list].mapped[idx] || !page_used(list, idx))
 		return 0;
 	ret = mem_page_map_locked(list, idx, false);
-	if (ret == -ENOENT && !page_used(list, idx))
-		return 0; /* released while we were mapping it */
+	/* No file: the primary is releasing the page (it clears the table
+	 * only after removing the file) or has released it. */
+	if (ret == -ENOENT)
+		return 0;
 	return ret < 0 ? ret : 1;
 }
 
