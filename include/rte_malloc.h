@@ -131,6 +131,55 @@ void rte_malloc_dump_heaps(FILE *f);
  */
 rte_iova_t rte_malloc_virt2iova(const void *addr);
 
+/** Heaps in a group, the socket heaps included. */
+#define RTE_MAX_HEAPS 32
+/** Longest heap name, its NUL included. */
+#define RTE_HEAP_NAME_MAX_LEN 32
+
+/**
+ * Create a named heap, empty, for memory the caller brings. It gets a
+ * socket id no NUMA node uses (see rte_malloc_heap_get_socket()), never
+ * given to another heap even after this one is destroyed. Any process of
+ * the group may create one; every process sees it at once.
+ *
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   heap_name NULL, empty, or RTE_HEAP_NAME_MAX_LEN long or more;
+ *   EEXIST   a heap of that name exists;
+ *   ENOSPC   the group has RTE_MAX_HEAPS heaps already;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_malloc_heap_create(const char *heap_name);
+
+/**
+ * Destroy a named heap that holds no memory any more.
+ *
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   bad heap_name (as rte_malloc_heap_create());
+ *   ENOENT   no heap of that name;
+ *   EPERM    it is a socket heap, which cannot be destroyed;
+ *   EBUSY    memory was added to it and not removed yet;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_malloc_heap_destroy(const char *heap_name);
+
+/**
+ * The socket id of the heap named name (socket heaps are named
+ * "socket_<id>").
+ *
+ * @return The id, or -1 with rte_errno EINVAL (bad name), ENOENT (no such
+ *   heap), ENOTSUP (rte_eal_init() has not run).
+ */
+int rte_malloc_heap_get_socket(const char *name);
+
+/**
+ * Whether socket_id is a named heap's.
+ *
+ * @return 1 for a named heap, 0 for a socket heap or SOCKET_ID_ANY, -1
+ *   with rte_errno EINVAL (no heap has that id) or ENOTSUP (rte_eal_init()
+ *   has not run).
+ */
+int rte_malloc_heap_socket_is_external(int socket_id);
+
 #ifdef __cplusplus
 }
 #endif

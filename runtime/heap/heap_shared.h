@@ -21,8 +21,7 @@
 
 #include <rte_fbarray.h>
 
-#define RTE_MAX_HEAPS 32
-#define RTE_HEAP_NAME_MAX_LEN 32
+#include <rte_malloc.h>  /* RTE_MAX_HEAPS, RTE_HEAP_NAME_MAX_LEN */
 
 /* Two-level segregated fit: 16 classes per power of two, the first level
  * starting at 1 KiB (below that, classes are 64 bytes apart).
@@ -90,8 +89,12 @@ struct memzone_shared {
 	struct rte_fbarray table;    /* see memzone.c */
 };
 
+/* Named (external) heaps get socket ids from here up, never reused. */
+#define HEAP_EXT_SOCKET_BASE 8  /* DPDK's RTE_MAX_NUMA_NODES */
+
 struct heap_shared {
 	struct malloc_heap heaps[RTE_MAX_HEAPS];
+	int32_t next_ext_socket;     /* under the memory lock */
 	struct malloc_cache_slot slots[HEAP_CACHE_SLOTS];
 	struct memzone_shared mz;
 };

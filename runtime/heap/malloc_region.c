@@ -196,6 +196,9 @@ heap_grow(struct malloc_heap *h, const struct heap_req *r)
 	int ret = -ENOMEM;
 	unsigned int t;
 
+	/* A named heap has only the memory its users add. */
+	if (h->socket_id >= HEAP_EXT_SOCKET_BASE)
+		return -ENOMEM;
 	if (r->page_sz != 0)
 		return grow_with(h, r, r->page_sz);
 	for (t = 0; t < cfg->n_page_types; t++) {

@@ -94,6 +94,7 @@ heap_init_primary(struct eal_memcfg *cfg)
 	int ret;
 
 	heap_cache_init_process();
+	cfg->heap.next_ext_socket = HEAP_EXT_SOCKET_BASE;
 	ret = make_socket_heaps(cfg);
 	if (ret == 0)
 		ret = heap_add_startup_memory();

@@ -47,6 +47,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_memzone.h>
 #include <rte_memory.h>
 
 #include "runtime/heap/heap_internal.h"
@@ -347,6 +348,8 @@ enum {
 	STEP_LEAVE,          /* rte_eal_cleanup */
 	STEP_PARK,           /* allocate and free PARK_N small blocks: they
 			      * stay in this process's cache */
+	STEP_NAMED,          /* find the primary's "prim_heap" (msg: its
+			      * socket id) and create "sec_heap" */
 };
 
 #define PARK_N 20
@@ -458,6 +461,11 @@ sec_step(int step)
 		return 0;
 	case STEP_PARK:
 		return sec_park();
+	case STEP_NAMED:
+		snprintf(sec.msg, sizeof(sec.msg), "%d",
+				rte_malloc_heap_get_socket("prim_heap"));
+		EXPECT(rte_malloc_heap_create("sec_heap") == 0);
+		return 0;
 	}
 	EXPECT(!"unknown step");
 	return 0;
@@ -676,6 +684,10 @@ test_before_init_enotsup(void)
 	CHECK_ERR(rte_malloc_validate(&x, &sz) == -1, ENOTSUP);
 	CHECK_ERR(rte_malloc_get_socket_stats(0, &st) == -1, ENOTSUP);
 	CHECK_ERR(rte_malloc_virt2iova(&x) == RTE_BAD_IOVA, ENOTSUP);
+	CHECK_ERR(rte_malloc_heap_create("h") == -1, ENOTSUP);
+	CHECK_ERR(rte_malloc_heap_destroy("h") == -1, ENOTSUP);
+	CHECK_ERR(rte_malloc_heap_get_socket("h") == -1, ENOTSUP);
+	CHECK_ERR(rte_malloc_heap_socket_is_external(0) == -1, ENOTSUP);
 	FREE_ERR(&x, ENOTSUP);
 	f = open_memstream(&buf, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -1943,6 +1955,97 @@ const struct test_role test_roles[] = {
 	{ NULL, NULL },
 };
 
+/* ---- named heaps ---- */
+
+static void
+test_named_create_find_destroy(void)
+{
+	const struct rte_memzone *mz;
+	struct rte_malloc_socket_stats st;
+	int sock;
+
+	CU_ASSERT_EQUAL_FATAL(rte_malloc_heap_create("ext_a"), 0);
+	sock = rte_malloc_heap_get_socket("ext_a");
+	CU_ASSERT(sock >= EAL_MAX_NUMA_NODES);
+	CU_ASSERT_EQUAL(rte_malloc_heap_socket_is_external(sock), 1);
+	CU_ASSERT_EQUAL(rte_malloc_heap_socket_is_external(
+			rte_socket_id_by_idx(0)), 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_socket_is_external(SOCKET_ID_ANY), 0);
+	CU_ASSERT_EQUAL(rte_malloc_get_socket_stats(sock, &st), 0);
+	CU_ASSERT_EQUAL(st.heap_totalsz_bytes, 0);
+	/* No memory added: nothing to give, and the heap does not grow. */
+	CHECK_ERR(rte_malloc_socket(NULL, 64, 0, sock) == NULL, ENOMEM);
+	mz = rte_memzone_reserve("named_mz", 64, sock, 0);
+	CU_ASSERT_PTR_NULL(mz);
+	CU_ASSERT_EQUAL(rte_malloc_heap_destroy("ext_a"), 0);
+	CHECK_ERR(rte_malloc_heap_get_socket("ext_a") == -1, ENOENT);
+	CHECK_ERR(rte_malloc_heap_socket_is_external(sock) == -1, EINVAL);
+}
+
+static void
+test_named_errors(void)
+{
+	char name[RTE_HEAP_NAME_MAX_LEN + 1], internal[RTE_HEAP_NAME_MAX_LEN];
+
+	CHECK_ERR(rte_malloc_heap_create(NULL) == -1, EINVAL);
+	CHECK_ERR(rte_malloc_heap_create("") == -1, EINVAL);
+	memset(name, 'n', RTE_HEAP_NAME_MAX_LEN);
+	name[RTE_HEAP_NAME_MAX_LEN] = '\0';
+	CHECK_ERR(rte_malloc_heap_create(name) == -1, EINVAL);
+	CHECK_ERR(rte_malloc_heap_get_socket(name) == -1, EINVAL);
+	CHECK_ERR(rte_malloc_heap_destroy(name) == -1, EINVAL);
+	name[RTE_HEAP_NAME_MAX_LEN - 1] = '\0';
+	CU_ASSERT_EQUAL_FATAL(rte_malloc_heap_create(name), 0);
+	CHECK_ERR(rte_malloc_heap_create(name) == -1, EEXIST);
+	CU_ASSERT_EQUAL(rte_malloc_heap_destroy(name), 0);
+	CHECK_ERR(rte_malloc_heap_destroy(name) == -1, ENOENT);
+	CHECK_ERR(rte_malloc_heap_destroy(NULL) == -1, EINVAL);
+	CHECK_ERR(rte_malloc_heap_get_socket(NULL) == -1, EINVAL);
+	CHECK_ERR(rte_malloc_heap_get_socket("no_such_heap") == -1, ENOENT);
+	snprintf(internal, sizeof(internal), "socket_%d",
+			rte_socket_id_by_idx(0));
+	CU_ASSERT_EQUAL(rte_malloc_heap_get_socket(internal),
+			rte_socket_id_by_idx(0));
+	CHECK_ERR(rte_malloc_heap_destroy(internal) == -1, EPERM);
+	CHECK_ERR(rte_malloc_heap_socket_is_external(12345) == -1, EINVAL);
+}
+
+/* A destroyed heap's socket id is never given again. */
+static void
+test_named_socket_not_reused(void)
+{
+	int first, second;
+
+	CU_ASSERT_EQUAL_FATAL(rte_malloc_heap_create("again"), 0);
+	first = rte_malloc_heap_get_socket("again");
+	CU_ASSERT_EQUAL_FATAL(rte_malloc_heap_destroy("again"), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_malloc_heap_create("again"), 0);
+	second = rte_malloc_heap_get_socket("again");
+	CU_ASSERT(second > first);
+	CU_ASSERT_EQUAL(rte_malloc_heap_destroy("again"), 0);
+}
+
+/* RTE_MAX_HEAPS heaps in all, the socket heaps included. */
+static void
+test_named_full(void)
+{
+	unsigned int n = 0, i, room = RTE_MAX_HEAPS - rte_socket_count();
+	char name[RTE_HEAP_NAME_MAX_LEN];
+
+	for (i = 0; i < RTE_MAX_HEAPS; i++) {
+		snprintf(name, sizeof(name), "full_%u", i);
+		if (rte_malloc_heap_create(name) != 0)
+			break;
+		n++;
+	}
+	CU_ASSERT_EQUAL(n, room);
+	CU_ASSERT_EQUAL(rte_errno, ENOSPC);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "full_%u", i);
+		CU_ASSERT_EQUAL(rte_malloc_heap_destroy(name), 0);
+	}
+}
+
 static const struct test_def noinit_tests[] = {
 	TEST_DEF(test_before_init_enotsup),
 	TEST_DEF(test_before_init_free_null),
@@ -1950,6 +2053,10 @@ static const struct test_def noinit_tests[] = {
 };
 
 static const struct test_def heap_tests[] = {
+	TEST_DEF(test_named_create_find_destroy),
+	TEST_DEF(test_named_errors),
+	TEST_DEF(test_named_socket_not_reused),
+	TEST_DEF(test_named_full),
 	TEST_DEF(test_sizes),
 	TEST_DEF(test_alignments),
 	TEST_DEF(test_zmalloc_zeroes),
@@ -2068,7 +2175,28 @@ test_without_match_allocations(void)
 	match_allocations_case(NULL, false);
 }
 
+/* A named heap is the group's: each process sees the other's at once. */
+static void
+test_mp_named_heaps(void)
+{
+	int mine, sec_sock;
+
+	mp_begin();
+	CU_ASSERT_EQUAL_FATAL(rte_malloc_heap_create("prim_heap"), 0);
+	mine = rte_malloc_heap_get_socket("prim_heap");
+	mp_spawn(1, NULL, 0);
+	step(1, STEP_NAMED);
+	CU_ASSERT_EQUAL(atoi(mp_group_msg(g, 1)), mine);
+	sec_sock = rte_malloc_heap_get_socket("sec_heap");
+	CU_ASSERT(sec_sock > mine);
+	CU_ASSERT_EQUAL(rte_malloc_heap_socket_is_external(sec_sock), 1);
+	CU_ASSERT_EQUAL(rte_malloc_heap_destroy("sec_heap"), 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_destroy("prim_heap"), 0);
+	mp_leave(1);
+}
+
 static const struct test_def mp_tests[] = {
+	TEST_DEF(test_mp_named_heaps),
 	TEST_DEF(test_mp_dead_cache),
 	TEST_DEF(test_match_allocations),
 	TEST_DEF(test_without_match_allocations),
