@@ -110,3 +110,22 @@ test_read_long(const char *path)
 	fclose(f);
 	return v;
 }
+
+void
+test_huge_mount(char *buf, size_t sz)
+{
+	char dev[256], dir[PATH_MAX], type[64], opts[512];
+	FILE *f = fopen("/proc/mounts", "re");
+
+	if (f == NULL)
+		return;
+	while (fscanf(f, "%255s %4095s %63s %511s %*d %*d", dev, dir, type,
+			opts) == 4) {
+		if (strcmp(type, "hugetlbfs") == 0 &&
+				strstr(opts, "pagesize=2M") != NULL) {
+			snprintf(buf, sz, "%s", dir);
+			break;
+		}
+	}
+	fclose(f);
+}

@@ -32,6 +32,10 @@ int test_count_fds(void);
 /* Mappings of this process (lines of /proc/self/maps), or -1. */
 int test_count_maps(void);
 
+/* Write the mount point of the 2 MiB hugetlbfs to buf, or leave buf as it
+ * is when there is none. */
+void test_huge_mount(char *buf, size_t sz);
+
 /* The first number in file path (e.g. a /sys counter), or -1. */
 long test_read_long(const char *path);
 

@@ -1123,25 +1123,6 @@ huge_free(void)
 	return meminfo_huge_free();
 }
 
-static void
-find_huge_mount(void)
-{
-	char dev[256], dir[PATH_MAX], type[64], opts[512];
-	FILE *f = fopen("/proc/mounts", "re");
-
-	if (f == NULL)
-		return;
-	while (fscanf(f, "%255s %4095s %63s %511s %*d %*d", dev, dir, type,
-			opts) == 4) {
-		if (strcmp(type, "hugetlbfs") == 0 &&
-				strstr(opts, "pagesize=2M") != NULL) {
-			snprintf(huge_mount, sizeof(huge_mount), "%s", dir);
-			break;
-		}
-	}
-	fclose(f);
-}
-
 /* Files of this group in the hugetlbfs mount, and their 512-byte blocks. */
 static int
 page_files(long long *blocks)
@@ -1616,7 +1597,7 @@ test_register(void)
 	CU_pSuite s;
 	unsigned int i;
 
-	find_huge_mount();
+	test_huge_mount(huge_mount, sizeof(huge_mount));
 	if (!have_huge)
 		printf("hugepage suites skipped: %ld free hugepages, %d needed (as root: make hugepages)\n",
 				free_pages < 0 ? 0 : free_pages, HUGE_NEEDED);

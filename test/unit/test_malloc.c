@@ -581,25 +581,6 @@ first_socket(void)
 
 /* ---- fixture ---- */
 
-static void
-find_huge_mount(void)
-{
-	char dev[256], dir[PATH_MAX], type[64], opts[512];
-	FILE *f = fopen("/proc/mounts", "re");
-
-	if (f == NULL)
-		return;
-	while (fscanf(f, "%255s %4095s %63s %511s %*d %*d", dev, dir, type,
-			opts) == 4) {
-		if (strcmp(type, "hugetlbfs") == 0 &&
-				strstr(opts, "pagesize=2M") != NULL) {
-			snprintf(huge_mount, sizeof(huge_mount), "%s", dir);
-			break;
-		}
-	}
-	fclose(f);
-}
-
 /* Page files a failed test may have left. */
 static void
 remove_page_files(void)
@@ -2214,7 +2195,7 @@ test_register(void)
 	bool huge = free_pages >= HUGE_NEEDED;
 	CU_pSuite s[2];
 
-	find_huge_mount();
+	test_huge_mount(huge_mount, sizeof(huge_mount));
 	if (!huge)
 		printf("test_malloc: %ld free 2 MiB hugepages, %d needed: malloc_huge and malloc_mp_huge skipped (as root: make hugepages)\n",
 				free_pages < 0 ? 0 : free_pages, HUGE_NEEDED);
