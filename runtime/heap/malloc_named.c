@@ -96,23 +96,30 @@ create_locked(const char *name)
 	return -ENOSPC;
 }
 
-int
-rte_malloc_heap_create(const char *heap_name)
+/* The API edge of create and destroy: check, lock, run, report. */
+static int
+run_locked(const char *name, int (*op_locked)(const char *))
 {
-	int err = check_name(heap_name), ret;
+	int err = check_name(name), ret;
 
 	if (err != 0) {
 		rte_errno = err;
 		return -1;
 	}
 	mem_lock();
-	ret = create_locked(heap_name);
+	ret = op_locked(name);
 	mem_unlock();
 	if (ret < 0) {
 		rte_errno = -ret;
 		return -1;
 	}
 	return 0;
+}
+
+int
+rte_malloc_heap_create(const char *heap_name)
+{
+	return run_locked(heap_name, create_locked);
 }
 
 static int
@@ -133,20 +140,7 @@ destroy_locked(const char *name)
 int
 rte_malloc_heap_destroy(const char *heap_name)
 {
-	int err = check_name(heap_name), ret;
-
-	if (err != 0) {
-		rte_errno = err;
-		return -1;
-	}
-	mem_lock();
-	ret = destroy_locked(heap_name);
-	mem_unlock();
-	if (ret < 0) {
-		rte_errno = -ret;
-		return -1;
-	}
-	return 0;
+	return run_locked(heap_name, destroy_locked);
 }
 
 int

@@ -19,6 +19,7 @@
 #ifndef MEMPLANE_BENCH_H
 #define MEMPLANE_BENCH_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <poll.h>
@@ -260,6 +261,25 @@ static inline int
 bench_write_full(int fd, const void *buf, size_t len)
 {
 	return write(fd, buf, len) == (ssize_t)len ? 0 : -1;
+}
+
+/* Remove the files of dir whose names start with prefix (what a run left
+ * in the hugetlbfs mount); how many there were. */
+static inline int bench_sweep_files(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			unlinkat(dirfd(d), e->d_name, 0);
+			n++;
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 #endif /* MEMPLANE_BENCH_H */

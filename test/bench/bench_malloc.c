@@ -1178,22 +1178,9 @@ static int start_eal(void)
 	return 0;
 }
 
-/* Remove files of ours left in the mount; how many there were. */
 static int sweep_files(void)
 {
-	DIR *d = opendir(HUGE_DIR);
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-			unlinkat(dirfd(d), e->d_name, 0);
-			n++;
-		}
-	}
-	if (d)
-		closedir(d);
-	return n;
+	return bench_sweep_files(HUGE_DIR, prefix);
 }
 
 /*

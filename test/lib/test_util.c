@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test/lib/test_util.h"
@@ -128,4 +129,13 @@ test_huge_mount(char *buf, size_t sz)
 		}
 	}
 	fclose(f);
+}
+
+int64_t
+test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Create /tmp/memplane-test-XXXXXX and write its path to buf. 0 or -1. */
 int test_dir_create(char *buf, size_t sz);
@@ -35,6 +36,9 @@ int test_count_maps(void);
 /* Write the mount point of the 2 MiB hugetlbfs to buf, or leave buf as it
  * is when there is none. */
 void test_huge_mount(char *buf, size_t sz);
+
+/* Milliseconds on CLOCK_MONOTONIC (for deadlines). */
+int64_t test_now_ms(void);
 
 /* The first number in file path (e.g. a /sys counter), or -1. */
 long test_read_long(const char *path);

@@ -78,15 +78,6 @@ static struct mp_group pool[MP_GROUP_MAX];
 
 /* ---- small helpers ---- */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 member_name(unsigned int i, char *buf, size_t sz)
 {
@@ -147,7 +138,7 @@ reap(pid_t pid, int64_t deadline)
 	int status;
 	pid_t r;
 
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && test_now_ms() < deadline)
 		poll(NULL, 0, 1);   /* between closing its files and exiting */
 	if (r == pid)
 		return status;
@@ -222,7 +213,7 @@ on_eof(struct mp_group *g, unsigned int i, int step)
 
 	close(mb->sock);
 	mb->sock = -1;
-	status = reap(mb->pid, now_ms() + REAP_GRACE_MS);
+	status = reap(mb->pid, test_now_ms() + REAP_GRACE_MS);
 	if (mb->pending && step == PHASE_EXIT && status == 0) {
 		mb->pending = false;
 		return 0;
@@ -289,7 +280,7 @@ poll_members(struct mp_group *g, int step, int64_t deadline,
 		idx[n++] = i;
 	}
 	do {
-		left = deadline - now_ms();
+		left = deadline - test_now_ms();
 		/* With nobody pending, still take the news of the dead. */
 		if (*first_pending == g->n_members || left < 0)
 			left = 0;
@@ -311,7 +302,7 @@ poll_members(struct mp_group *g, int step, int64_t deadline,
 static int
 collect(struct mp_group *g, int step, int timeout_s)
 {
-	int64_t deadline = now_ms() + (int64_t)timeout_s * 1000;
+	int64_t deadline = test_now_ms() + (int64_t)timeout_s * 1000;
 	unsigned int first;
 	int ret;
 

@@ -119,15 +119,6 @@ wait_ms(void)
 	return (long)test_scale(5000, 60000);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint64_t
 page_sz_of(char *const *args, int n)
 {
@@ -238,7 +229,7 @@ leave(void)
 static int
 expect_event(int type, uintptr_t addr, size_t len)
 {
-	int64_t deadline = now_ms() + wait_ms();
+	int64_t deadline = test_now_ms() + wait_ms();
 	struct ev e = { -1, 0, 0 };
 	bool have;
 
@@ -248,7 +239,7 @@ expect_event(int type, uintptr_t addr, size_t len)
 		if (have && seen_ev < MAX_EVENTS)
 			e = evs[seen_ev];
 		pthread_mutex_unlock(&ev_lock);
-		if (have || now_ms() >= deadline)
+		if (have || test_now_ms() >= deadline)
 			break;
 		usleep(1000);
 	}
@@ -310,10 +301,10 @@ range_state(uintptr_t addr, size_t len)
 static int
 expect_state(uintptr_t addr, size_t len, int want)
 {
-	int64_t deadline = now_ms() + wait_ms();
+	int64_t deadline = test_now_ms() + wait_ms();
 	int st;
 
-	while ((st = range_state(addr, len)) != want && now_ms() < deadline)
+	while ((st = range_state(addr, len)) != want && test_now_ms() < deadline)
 		usleep(1000);
 	CHECKF(st == want, "%#" PRIxPTR "+%zu is %s", addr, len,
 			st == 1 ? "mapped" : st == 0 ? "not mapped" : "partly mapped");
@@ -853,17 +844,17 @@ step_stop_primary(void)
 	long bound = (long)test_scale(2000, 10000);
 	int i, r[5];
 
-	t[0] = now_ms();
+	t[0] = test_now_ms();
 	r[0] = alloc(4, &b);
-	t[1] = now_ms();
+	t[1] = test_now_ms();
 	r[1] = alloc(4, &c);
-	t[2] = now_ms();
+	t[2] = test_now_ms();
 	r[2] = c ? release(c, 4) : -1;
-	t[3] = now_ms();
+	t[3] = test_now_ms();
 	r[3] = release(a, 4);
-	t[4] = now_ms();
+	t[4] = test_now_ms();
 	r[4] = alloc(4, &d);
-	t[5] = now_ms();
+	t[5] = test_now_ms();
 	snprintf(me.msg, sizeof(me.msg), "alloc %ld, alloc %ld, free %ld, free %ld, alloc %ld ms",
 			(long)(t[1] - t[0]), (long)(t[2] - t[1]), (long)(t[3] - t[2]),
 			(long)(t[4] - t[3]), (long)(t[5] - t[4]));

@@ -119,15 +119,6 @@ struct shadow {
 
 /* ==== helpers for both sides ==== */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint64_t
 rnd(uint64_t *s)
 {
@@ -296,13 +287,13 @@ static int
 churn_run(struct churn *c)
 {
 	struct shadow b[CHURN_LIVE];
-	int64_t end = now_ms() + c->ms;
+	int64_t end = test_now_ms() + c->ms;
 	unsigned int n = 0;
 	int ret = 0;
 
 	c->why[0] = '\0';
 	for (c->ops = 0; ret == 0; c->ops++) {
-		if (c->ops % 64 == 0 && now_ms() >= end)
+		if (c->ops % 64 == 0 && test_now_ms() >= end)
 			break;
 		if (n == 0 || (n < CHURN_LIVE && rnd(&c->rng) % 2 == 0))
 			ret = churn_alloc(c, &b[n++]);
@@ -1710,7 +1701,7 @@ expect_churned(pthread_t t, const struct churn *c, const char *who)
 static unsigned int
 run_threads(bool check)
 {
-	int64_t end = now_ms() + churn_ms() + STEP_S * 1000;
+	int64_t end = test_now_ms() + churn_ms() + STEP_S * 1000;
 	unsigned int i, bad = 0, n_checks = 0;
 	pthread_t t[N_THREADS];
 
@@ -1722,7 +1713,7 @@ run_threads(bool check)
 				&churns[i]) == 0);
 	}
 	while (check && __atomic_load_n(&n_done, __ATOMIC_ACQUIRE) <
-			N_THREADS && now_ms() < end) {
+			N_THREADS && test_now_ms() < end) {
 		bad += heap_check_all() != 0;
 		n_checks++;
 	}
