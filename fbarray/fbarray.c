@@ -57,6 +57,9 @@ struct fba_area {
 static TAILQ_HEAD(, fba_area) areas = TAILQ_HEAD_INITIALIZER(areas);
 static pthread_mutex_t areas_lock = PTHREAD_MUTEX_INITIALIZER;
 static char fba_dir[PATH_MAX];
+/* Address space the runtime keeps reserved for arrays made at run time
+ * (fbarray_set_window): an array maps over it and leaves it reserved. */
+static uintptr_t win_start, win_end;
 
 int
 fbarray_set_dir(const char *dir)
@@ -262,6 +265,30 @@ format(struct rte_fbarray *arr)
 	return init_lock(&v.hdr->lock);
 }
 
+void
+fbarray_set_window(void *addr, size_t len)
+{
+	pthread_mutex_lock(&areas_lock);
+	win_start = (uintptr_t)addr;
+	win_end = win_start + len;
+	pthread_mutex_unlock(&areas_lock);
+}
+
+static bool
+in_window(const void *addr, size_t len)
+{
+	return (uintptr_t)addr >= win_start &&
+		(uintptr_t)addr + len <= win_end && win_end != 0;
+}
+
+/* Inside the window an array replaces the reservation; elsewhere it must
+ * find the address free. */
+static int
+fixed_flag(const void *addr, size_t len)
+{
+	return in_window(addr, len) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+}
+
 /* Map a new array at addr (anywhere when NULL): backed by a fresh file, or
  * anonymous without a dir.
  */
@@ -272,7 +299,7 @@ map_new(struct fba_area *a, size_t len, void *addr)
 	int ret;
 
 	if (addr != NULL)
-		flags |= MAP_FIXED_NOREPLACE;
+		flags |= fixed_flag(addr, len);
 
 	if (a->path != NULL) {
 		a->fd = create_file(a->path, len);
@@ -298,10 +325,16 @@ map_new(struct fba_area *a, size_t len, void *addr)
 	return 0;
 }
 
+/* Unmap a's array; inside the window the reservation comes back, so no
+ * other mapping of this process can take the place meanwhile. */
 static void
 unmap_area(struct fba_area *a, bool remove_file)
 {
-	os_prim.munmap(a->addr, a->len);
+	if (!in_window(a->addr, a->len) ||
+			os_prim.mmap(a->addr, a->len, PROT_NONE, MAP_PRIVATE |
+				MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
+				0) == MAP_FAILED)
+		os_prim.munmap(a->addr, a->len);
 	if (remove_file && a->path != NULL)
 		os_prim.unlink(a->path);
 	if (a->fd >= 0)
@@ -482,7 +515,7 @@ map_existing(struct rte_fbarray *arr, struct fba_area *a, size_t len)
 	if (a->fd < 0)
 		return a->fd;
 	addr = os_prim.mmap(arr->data, len, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_FIXED_NOREPLACE, a->fd, 0);
+			MAP_SHARED | fixed_flag(arr->data, len), a->fd, 0);
 	if (addr == MAP_FAILED || addr != arr->data) {
 		ret = addr == MAP_FAILED && errno != EEXIST ? -errno :
 			-EADDRNOTAVAIL;
@@ -603,6 +636,37 @@ claim_for_destroy(const struct rte_fbarray *arr, struct fba_area *a)
 	TAILQ_INSERT_TAIL(&areas, a, next);
 	pthread_mutex_unlock(&areas_lock);
 	return ret == -EAGAIN || ret == -EACCES ? -EBUSY : ret;
+}
+
+/* Set this process's lock on arr's file to type. */
+static int
+relock(const struct rte_fbarray *arr, short type)
+{
+	struct fba_layout l;
+	struct fba_area *a;
+	int ret;
+
+	if (arr == NULL)
+		return -EINVAL;
+	fba_layout_calc(arr->len, arr->elt_sz, &l);
+	pthread_mutex_lock(&areas_lock);
+	a = find_area(arr->data, l.map_len);
+	ret = a == NULL ? -ENOENT : a->fd < 0 ? 0 :
+		lock_file(a->fd, type, F_OFD_SETLK);
+	pthread_mutex_unlock(&areas_lock);
+	return ret == -EAGAIN || ret == -EACCES ? -EBUSY : ret;
+}
+
+int
+fbarray_claim(const struct rte_fbarray *arr)
+{
+	return relock(arr, F_WRLCK);
+}
+
+void
+fbarray_unclaim(const struct rte_fbarray *arr)
+{
+	relock(arr, F_RDLCK);
 }
 
 int

@@ -43,6 +43,25 @@ int fbarray_init_at(struct rte_fbarray *arr, const char *name,
 		unsigned int len, unsigned int elt_sz, void *addr);
 
 /*
+ * Keep [addr, addr + len) for arrays placed at run time: the caller has
+ * reserved it (PROT_NONE). An array made or attached at an address inside
+ * it maps over the reservation, and its detach or destroy puts the
+ * reservation back, so that nothing else of this process lands there in
+ * between. (NULL, 0) forgets the window.
+ */
+void fbarray_set_window(void *addr, size_t len);
+
+/*
+ * Make this process the only one mapping arr, and keep it so until
+ * rte_fbarray_destroy() (another process's attach waits meanwhile). 0, or
+ * -EBUSY when another process has it attached, -ENOENT when this process
+ * does not map it. Process-local arrays always succeed.
+ */
+int fbarray_claim(const struct rte_fbarray *arr);
+/* Share arr again after fbarray_claim(). */
+void fbarray_unclaim(const struct rte_fbarray *arr);
+
+/*
  * The array's used bitmap (bit i of word i / 64 = element i), for callers
  * that test bits on a hot path: the words stay where they are for the
  * array's life. Read them with atomic loads.

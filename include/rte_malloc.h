@@ -163,6 +163,92 @@ int rte_malloc_heap_create(const char *heap_name);
 int rte_malloc_heap_destroy(const char *heap_name);
 
 /**
+ * Add memory the caller has mapped, [va_addr, va_addr + len), to the named
+ * heap heap_name: it becomes an external memseg list (one page table entry
+ * per page, marked external) whose pages the heap hands out from now on.
+ * The calling process is attached to it; another process must map the
+ * same memory at the same address and call rte_malloc_heap_memory_attach()
+ * before it allocates from or frees into the heap. RTE_MEM_EVENT_ALLOC
+ * fires in this process once the memory is in the heap.
+ *
+ * @param iova_addrs
+ *   The IOVA of each page, or NULL: then every page's IOVA is RTE_BAD_IOVA
+ *   and n_pages is not looked at.
+ * @param n_pages
+ *   Entries in iova_addrs: len / page_sz.
+ * @param page_sz
+ *   The size of the pages backing the memory: a power of two, at least
+ *   4 KiB.
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   a NULL or bad heap_name, va_addr NULL or not aligned to
+ *            page_sz, page_sz not a power of two (or below 4 KiB), len 0 or
+ *            not a multiple of page_sz, n_pages not len / page_sz, or the
+ *            range not mapped in this process;
+ *   ENOENT   no heap of that name;
+ *   EPERM    heap_name is a socket heap's;
+ *   EEXIST   the range overlaps memory the group already knows;
+ *   ENOSPC   no memseg list left (RTE_MAX_MEMSEG_LISTS), or no room left
+ *            for its page table;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_malloc_heap_memory_add(const char *heap_name, void *va_addr,
+		size_t len, rte_iova_t iova_addrs[], unsigned int n_pages,
+		size_t page_sz);
+
+/**
+ * Take memory added by rte_malloc_heap_memory_add() back out of its heap
+ * and out of the group's page tables (RTE_MEM_EVENT_FREE fires first).
+ * The memory itself stays mapped: it is the caller's.
+ *
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   a NULL or bad heap_name, va_addr NULL, len 0;
+ *   ENOENT   no heap of that name, or no memory added to it at exactly
+ *            [va_addr, va_addr + len);
+ *   EPERM    heap_name is a socket heap's;
+ *   EBUSY    blocks of it are still allocated, or another process is
+ *            still attached to it;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_malloc_heap_memory_remove(const char *heap_name, void *va_addr,
+		size_t len);
+
+/**
+ * Attach this process to memory another process added to heap_name: its
+ * page table is mapped here, and RTE_MEM_EVENT_ALLOC fires in this
+ * process. The caller must have mapped the same memory at the same
+ * address. A process allocates from or frees into a named heap only while
+ * attached to all of its memory.
+ *
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   a NULL or bad heap_name, va_addr NULL, len 0, or the range not
+ *            mapped in this process;
+ *   ENOENT   no heap of that name, or nothing added to it at exactly
+ *            [va_addr, va_addr + len);
+ *   EPERM    heap_name is a socket heap's;
+ *   EEXIST   this process is attached to it already (the process that
+ *            added it is);
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_malloc_heap_memory_attach(const char *heap_name, void *va_addr,
+		size_t len);
+
+/**
+ * Undo rte_malloc_heap_memory_attach() in this process
+ * (RTE_MEM_EVENT_FREE fires here first). The process that added the
+ * memory may detach too; then nobody must be attached for it to be
+ * removed, by any process that attaches again.
+ *
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   a NULL or bad heap_name, va_addr NULL, len 0;
+ *   ENOENT   no heap of that name, nothing added to it at exactly
+ *            [va_addr, va_addr + len), or this process is not attached;
+ *   EPERM    heap_name is a socket heap's;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_malloc_heap_memory_detach(const char *heap_name, void *va_addr,
+		size_t len);
+
+/**
  * The socket id of the heap named name (socket heaps are named
  * "socket_<id>").
  *

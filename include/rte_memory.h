@@ -352,6 +352,69 @@ void rte_mem_set_dma_mask(uint8_t maskbits);
 /** @return The system page size (sysconf(_SC_PAGESIZE)). */
 size_t rte_mem_page_size(void);
 
+/**
+ * Register memory the caller has mapped, [va_addr, va_addr + len), with
+ * the group without giving it to any heap: it gets an external memseg list
+ * (marked external, heap 0) so that rte_mem_virt2memseg(), the walks and
+ * rte_dev_dma_map() know it, and no allocator ever touches it. The calling
+ * process is attached; others call rte_extmem_attach(). No memory event
+ * fires (as in DPDK): a device learns of it through rte_dev_dma_map().
+ *
+ * @param iova_addrs
+ *   The IOVA of each page, or NULL (every page RTE_BAD_IOVA; n_pages is
+ *   then not looked at).
+ * @param n_pages
+ *   Entries in iova_addrs: len / page_sz.
+ * @param page_sz
+ *   The size of the pages backing it: a power of two, at least 4 KiB.
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   va_addr NULL or not aligned to page_sz, page_sz not a power of
+ *            two (or below 4 KiB), len 0 or not a multiple of page_sz,
+ *            n_pages not len / page_sz, or the range not mapped here;
+ *   EEXIST   the range overlaps memory the group already knows;
+ *   ENOSPC   no memseg list left, or no room for its page table;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_extmem_register(void *va_addr, size_t len, rte_iova_t iova_addrs[],
+		unsigned int n_pages, size_t page_sz);
+
+/**
+ * Take registered memory out of the group's page tables. It stays mapped.
+ *
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   va_addr NULL or len 0;
+ *   ENOENT   nothing registered at exactly [va_addr, va_addr + len) (memory
+ *            added to a named heap is removed with
+ *            rte_malloc_heap_memory_remove());
+ *   EBUSY    another process is still attached to it;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_extmem_unregister(void *va_addr, size_t len);
+
+/**
+ * Attach this process to memory another process registered: its page table
+ * is mapped here. The caller must have mapped the same memory at the same
+ * address.
+ *
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   va_addr NULL, len 0, or the range not mapped here;
+ *   ENOENT   nothing registered at exactly [va_addr, va_addr + len);
+ *   EEXIST   this process is attached already;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_extmem_attach(void *va_addr, size_t len);
+
+/**
+ * Undo rte_extmem_attach() in this process.
+ *
+ * @return 0, or -1 with rte_errno:
+ *   EINVAL   va_addr NULL or len 0;
+ *   ENOENT   nothing registered at exactly [va_addr, va_addr + len), or
+ *            this process is not attached to it;
+ *   ENOTSUP  rte_eal_init() has not run.
+ */
+int rte_extmem_detach(void *va_addr, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,7 +31,7 @@
 #include "runtime/heap/heap_shared.h"
 
 #define EAL_MEMCFG_MAGIC 0x6d706c616e656366ULL /* "mplanecf" */
-#define EAL_MEMCFG_VERSION 2
+#define EAL_MEMCFG_VERSION 3
 #define EAL_MAX_PROCS 64
 #define EAL_MAX_PAGE_TYPES 3
 /* Where the config goes when --base-virtaddr does not say (DPDK's too). */
@@ -76,6 +76,8 @@ struct eal_memcfg {
 	pthread_mutex_t mempool_lock; /* rte_mcfg_mempool_*: robust, recursive */
 	pthread_mutex_t timer_lock;   /* rte_mcfg_timer_*: robust, recursive */
 	uint64_t va_end;              /* end of the space memseg lists use */
+	uint64_t ext_va;              /* window for external lists' tables */
+	uint64_t ext_len;
 	struct rte_memseg_list memsegs[RTE_MAX_MEMSEG_LISTS];
 	struct eal_proc procs[EAL_MAX_PROCS];
 	struct heap_shared heap;      /* heaps, caches, memzone table */

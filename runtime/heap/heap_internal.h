@@ -57,6 +57,19 @@ bool heap_is_ready(void);
 
 void heap_lock(struct malloc_heap *h);
 void heap_unlock(struct malloc_heap *h);
+/*
+ * Lock h if this process may touch its elements, else return false
+ * unlocked. A named heap's elements live in the memory users added, whose
+ * page tables a process must have attached (all of them: free lists run
+ * through every list of the heap) before it reads or writes them.
+ */
+bool heap_lock_here(struct malloc_heap *h);
+
+static inline bool
+heap_is_named(const struct malloc_heap *h)
+{
+	return h->socket_id >= HEAP_EXT_SOCKET_BASE;
+}
 
 /* The heap of socket, or NULL. */
 struct malloc_heap *heap_of_socket(int socket);
@@ -126,6 +139,10 @@ bool heap_release_pages(struct malloc_heap *h, const struct heap_pages *p);
 void heap_trim(struct malloc_heap *h);
 /* Add every used run of pages of every list to its socket's heap. */
 int heap_add_startup_memory(void);
+/* Take external list msl's region out of h: 0, or -EBUSY while a block of
+ * it is in use. pre: h locked here (heap_lock_here). */
+int heap_remove_memory_locked(struct malloc_heap *h,
+		struct rte_memseg_list *msl);
 
 /* malloc_cache.c */
 

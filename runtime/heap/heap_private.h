@@ -51,8 +51,8 @@ struct heap_req {
 /*
  * Allocate per req from socket's heap, growing it when nothing fits;
  * SOCKET_ID_ANY tries the caller's socket first, then the others.
- * Returns the block, or NULL with *err: -ENOMEM, or -EINVAL (no heap for
- * socket).
+ * Returns the block, or NULL with *err: -ENOMEM, -EINVAL (no heap for
+ * socket), or -EPERM (a named heap this process is not attached to).
  */
 void *heap_alloc(int socket, const struct heap_req *req, int *err);
 
@@ -86,5 +86,25 @@ size_t heap_biggest_free(int socket, const struct heap_req *req);
  * problem. Takes each heap's lock.
  */
 int heap_check_all(void);
+
+/*
+ * Named heaps' memory (for runtime/extmem). pre: the memory lock held.
+ */
+
+/* Index of the named heap called name: -EINVAL (bad name), -ENOENT,
+ * -EPERM (a socket heap's name), -ENOTSUP (no heaps in this process). */
+int heap_named_idx_locked(const char *name);
+/* The socket id of heap idx. */
+int heap_socket_of(unsigned int idx);
+/* The next socket id for memory registered without a heap; take: it is
+ * used, never to be given again. */
+int heap_socket_id_locked(bool take);
+/* Give external list msl (this process attached) to heap idx. 0, or -EPERM
+ * when this process is not attached to the heap's other memory. */
+int heap_ext_add_locked(unsigned int idx, struct rte_memseg_list *msl);
+/* Take msl back out: 0, -EBUSY (blocks in use), -EPERM (as above). */
+int heap_ext_remove_locked(unsigned int idx, struct rte_memseg_list *msl);
+/* This process attached (d = 1) or left (d = -1) a list of heap idx. */
+void heap_ext_here(unsigned int idx, int d);
 
 #endif /* MEMPLANE_HEAP_PRIVATE_H */

@@ -57,6 +57,7 @@ struct malloc_heap {
 	uint32_t grows;              /* growths since the heap was last idle */
 	uint32_t n_transit;          /* CACHED elements out of every slot, on
 				      * their way back into the heap */
+	uint32_t n_ext_lists;        /* external lists whose memory it holds */
 };
 
 /*

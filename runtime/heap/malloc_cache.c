@@ -439,7 +439,10 @@ heap_cache_free(struct malloc_heap *h, struct malloc_elem *e)
 	struct malloc_elem *chain = NULL;
 	unsigned int c;
 
-	if (e->size > HEAP_CACHE_MAX_ELEM || (e->flags & ELEM_F_MEMZONE))
+	/* A named heap's memory may leave a process (detach): none of its
+	 * blocks waits in a cache. */
+	if (e->size > HEAP_CACHE_MAX_ELEM || (e->flags & ELEM_F_MEMZONE) ||
+			heap_is_named(h))
 		return false;
 	s = my_slot(h);
 	if (s == NULL || !owner_enter(s))

@@ -162,9 +162,8 @@ heap_check_all(void)
 	for (i = 0; i < RTE_MAX_HEAPS && ret == 0; i++) {
 		struct malloc_heap *h = heap_at(i);
 
-		if (!h->in_use)
+		if (!h->in_use || !heap_lock_here(h))
 			continue;
-		heap_lock(h);
 		n = heap_cache_hold(h, held);
 		ret = check_heap_held(h, held, n);
 		heap_cache_unhold(held, n);
@@ -181,10 +180,15 @@ stats_of(struct malloc_heap *h, struct rte_malloc_socket_stats *s)
 	unsigned int n_cached;
 
 	heap_cache_figures(h, &n_cached, &cached_sz, &cached_big);
-	heap_lock(h);
+	/* The counters are in the heap; its largest block, in its memory. */
+	if (heap_lock_here(h)) {
+		s->greatest_free_size = heap_biggest_locked(h, &any);
+	} else {
+		heap_lock(h);
+		s->greatest_free_size = 0;
+	}
 	s->heap_totalsz_bytes = h->total_sz;
 	s->heap_freesz_bytes = h->free_sz + cached_sz;
-	s->greatest_free_size = heap_biggest_locked(h, &any);
 	s->free_count = h->n_free + n_cached;
 	s->alloc_count = h->n_busy - n_cached;
 	heap_unlock(h);
@@ -279,7 +283,10 @@ print_heap(FILE *f, struct malloc_heap *h)
 	const struct malloc_region *r;
 
 	print_stats(f, h);
-	heap_lock(h);
+	if (!heap_lock_here(h)) {
+		fprintf(f, "  (its memory is not attached in this process)\n");
+		return;
+	}
 	for (r = h->regions; r != NULL; r = r->next)
 		fprintf(f, "  region %p-%#" PRIxPTR ", %" PRIu64 " KiB pages\n",
 			(const void *)r, r->end, r->page_sz >> 10);

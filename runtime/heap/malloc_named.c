@@ -24,6 +24,7 @@
 #include <rte_malloc.h>
 
 #include "runtime/heap/heap_internal.h"
+#include "runtime/mem/mem_private.h"
 
 /* 0, or the errno of a bad name or a process without heaps. */
 static int
@@ -180,4 +181,68 @@ rte_malloc_heap_socket_is_external(int socket_id)
 		return -1;
 	}
 	return h->socket_id >= HEAP_EXT_SOCKET_BASE;
+}
+
+/* ---- memory of named heaps (runtime/extmem calls these) ---- */
+
+int
+heap_named_idx_locked(const char *name)
+{
+	int err = check_name(name);
+	struct malloc_heap *h;
+
+	if (err != 0)
+		return -err;
+	h = heap_named_locked(name);
+	if (h == NULL)
+		return -ENOENT;
+	return heap_is_named(h) ? (int)heap_idx(h) : -EPERM;
+}
+
+int
+heap_socket_of(unsigned int idx)
+{
+	return heap_at(idx)->socket_id;
+}
+
+int
+heap_socket_id_locked(bool take)
+{
+	return take ? heap_shared()->next_ext_socket++ :
+		heap_shared()->next_ext_socket;
+}
+
+int
+heap_ext_add_locked(unsigned int idx, struct rte_memseg_list *msl)
+{
+	struct malloc_heap *h = heap_at(idx);
+	int ret;
+
+	/* Linking a region touches the heap's other memory. */
+	if (!heap_lock_here(h))
+		return -EPERM;
+	ret = heap_add_memory_locked(h, msl->base_va, msl->len, msl);
+	if (ret == 0) {
+		h->n_ext_lists++;
+		heap_ext_here(idx, 1);
+	}
+	heap_unlock(h);
+	return ret;
+}
+
+int
+heap_ext_remove_locked(unsigned int idx, struct rte_memseg_list *msl)
+{
+	struct malloc_heap *h = heap_at(idx);
+	int ret;
+
+	if (!heap_lock_here(h))
+		return -EPERM;
+	ret = heap_remove_memory_locked(h, msl);
+	if (ret == 0) {
+		h->n_ext_lists--;
+		heap_ext_here(idx, -1);
+	}
+	heap_unlock(h);
+	return ret;
 }

@@ -142,7 +142,8 @@ heap_add_memory_locked(struct malloc_heap *h, void *addr, size_t len,
 		return -EINVAL;
 	kept = page_kept(msl, a);
 	h->total_sz += len;
-	if (!match_allocations())
+	/* An external list is one region, added and removed whole. */
+	if (!match_allocations() && !msl->external)
 		r = region_ending_at(h, a, msl, kept);
 	if (r != NULL) {
 		extend_region(h, r, len);
@@ -342,6 +343,23 @@ heap_trim(struct malloc_heap *h)
 		took = take_any_locked(h, &p);
 		heap_unlock(h);
 	} while (took && heap_release_pages(h, &p));
+}
+
+int
+heap_remove_memory_locked(struct malloc_heap *h, struct rte_memseg_list *msl)
+{
+	struct malloc_region *r = msl->base_va;
+	struct malloc_elem *first = region_first(r);
+
+	if (r->cookie != (REGION_COOKIE ^ (uintptr_t)r) || r->msl != msl ||
+			r->heap_idx != heap_idx(h))
+		return -EINVAL;
+	if (first->state != ELEM_FREE || elem_next(first)->state != ELEM_END)
+		return -EBUSY;
+	heap_list_remove(h, first);
+	unlink_region(h, r);
+	h->total_sz -= msl->len;
+	return 0;
 }
 
 /* Add the used runs of list msl to its socket's heap. */

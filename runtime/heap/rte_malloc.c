@@ -33,6 +33,8 @@
 
 static bool heap_ready;
 uint32_t heap_gen;
+/* Per heap, the external lists of it this process is attached to. */
+static uint32_t ext_here[RTE_MAX_HEAPS];
 
 void
 heap_lock(struct malloc_heap *h)
@@ -44,6 +46,32 @@ void
 heap_unlock(struct malloc_heap *h)
 {
 	pthread_mutex_unlock(&h->lock);
+}
+
+bool
+heap_lock_here(struct malloc_heap *h)
+{
+	heap_lock(h);
+	if (likely(h->n_ext_lists == ext_here[heap_idx(h)]))
+		return true;
+	heap_unlock(h);
+	return false;
+}
+
+void
+heap_ext_here(unsigned int idx, int d)
+{
+	ext_here[idx] += (uint32_t)d;
+	/* Threads forget the list they last freed into: it may be gone. */
+	if (d < 0)
+		__atomic_add_fetch(&heap_gen, 1, __ATOMIC_RELEASE);
+}
+
+static void
+log_not_here(const struct malloc_heap *h)
+{
+	RTE_LOG(ERR, EAL, "heap %s: this process is not attached to all of its memory; call rte_malloc_heap_memory_attach() for each area added to it first\n",
+		h->name);
 }
 
 void
@@ -154,13 +182,35 @@ try_locked(struct malloc_heap *h, const struct heap_req *r)
 	return e;
 }
 
+/* A named heap has no cache and never grows. */
+static void *
+alloc_named(struct malloc_heap *h, const struct heap_req *r, int *err)
+{
+	struct malloc_elem *e;
+
+	if (!heap_lock_here(h)) {
+		log_not_here(h);
+		*err = -EPERM;
+		return NULL;
+	}
+	e = heap_alloc_locked(h, r);
+	heap_unlock(h);
+	if (e == NULL)
+		return NULL;
+	heap_count_live(h, 1);
+	return elem_data(e);
+}
+
 /* Locked path, then emptied caches, then growth. */
 static void *
 alloc_from(struct malloc_heap *h, const struct heap_req *r, int *err)
 {
-	struct malloc_elem *e = try_locked(h, r);
+	struct malloc_elem *e;
 	int tries;
 
+	if (heap_is_named(h))
+		return alloc_named(h, r, err);
+	e = try_locked(h, r);
 	if (e == NULL) {
 		heap_cache_drain(h, false);
 		e = try_locked(h, r);
@@ -183,7 +233,7 @@ alloc_on(struct malloc_heap *h, const struct heap_req *r, int *err)
 	struct heap_req any;
 	void *p;
 
-	if (cacheable(r)) {
+	if (cacheable(r) && !heap_is_named(h)) {
 		p = heap_cache_alloc(h, r->size);
 		if (p != NULL)
 			return p;
@@ -263,8 +313,11 @@ heap_free(void *ptr, bool memzone)
 	h = heap_at(e->heap_idx);
 	if (heap_cache_free(h, e))
 		return 0;
+	if (!heap_lock_here(h)) {
+		log_not_here(h);
+		return -EPERM;
+	}
 	heap_cache_uncount(h, e);
-	heap_lock(h);
 	took = heap_take_pages_locked(h, heap_free_locked(h, e),
 			HEAP_GROW_MIN, &pages);
 	heap_unlock(h);
@@ -315,9 +368,8 @@ heap_biggest_free(int socket, const struct heap_req *req)
 		struct malloc_heap *h = heap_at(i);
 
 		if (!h->in_use || (socket != SOCKET_ID_ANY &&
-				h->socket_id != socket))
+				h->socket_id != socket) || !heap_lock_here(h))
 			continue;
-		heap_lock(h);
 		got = heap_biggest_locked(h, req);
 		heap_unlock(h);
 		best = RTE_MAX(best, got);
@@ -424,7 +476,8 @@ resized_in_place(struct malloc_elem *e, size_t size, size_t align,
 	if ((socket != SOCKET_ID_ANY && h->socket_id != socket) ||
 			!rte_is_aligned(elem_data(e), (unsigned int)align))
 		return false;
-	heap_lock(h);
+	if (!heap_lock_here(h))
+		return false;
 	ret = heap_resize_locked(h, e, size);
 	heap_unlock(h);
 	return ret == 0;

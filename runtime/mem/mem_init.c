@@ -259,6 +259,8 @@ mem_init_primary(struct eal_memcfg *cfg, const struct eal_options *o)
 	if (ret == 0)
 		ret = mem_lists_create(cfg);
 	if (ret == 0)
+		ret = mem_ext_window_reserve(cfg, true);
+	if (ret == 0)
 		ret = open_backings(cfg, true);
 	if (ret == 0)
 		ret = register_limits(o);
@@ -273,6 +275,8 @@ mem_init_secondary(struct eal_memcfg *cfg)
 	int ret;
 
 	ret = mem_lists_attach(cfg);
+	if (ret == 0)
+		ret = mem_ext_window_reserve(cfg, false);
 	if (ret == 0)
 		ret = open_backings(cfg, false);
 	if (ret == 0)
@@ -299,6 +303,7 @@ mem_cleanup(struct eal_memcfg *cfg, bool destroy)
 			mem_list_backing_close(i, destroy);
 	}
 	pthread_mutex_unlock(&mem_local_lock);
+	mem_ext_release(cfg, destroy);
 	mem_lists_release(cfg, destroy);
 	mem_events_clear();
 	/* The last process out may not have mapped every page (a secondary

@@ -11,6 +11,7 @@
  *   mem_sync.c   keeping secondaries in line; requests from secondaries
  *   mem_event.c  event callbacks and allocation validators
  *   mem_init.c   start-up and clean-up
+ *   mem_ext.c    external lists: memory users bring, registered at run time
  *
  * Each process keeps, per list, which pages it has mapped and which list
  * version it last applied; the page tables in shared memory say which
@@ -43,6 +44,7 @@ struct mem_list_local {
 	int *page_fds;        /* file per page: one fd per page, -1 when none */
 	uint8_t *mapped;      /* 1 for each page this process maps */
 	uint32_t version;     /* list version this process last applied */
+	bool ext_attached;    /* external list: its table is mapped here */
 };
 
 /* Guards every mem_list_local of this process (not shared). */
@@ -71,6 +73,31 @@ int mem_lists_attach(struct eal_memcfg *cfg);
 void mem_lists_release(struct eal_memcfg *cfg, bool destroy);
 /* The list holding addr, or NULL. */
 struct rte_memseg_list *mem_list_of(const void *addr);
+/* Reserve [addr, addr + len) PROT_NONE exactly there, or MAP_FAILED. */
+void *mem_reserve_at(uint64_t addr, size_t len);
+
+/*
+ * Whether list i is one this process can read: every internal list, and
+ * the external lists it is attached to (an external list's table is not
+ * mapped in a process that has not attached it).
+ */
+static inline bool
+mem_list_visible(const struct eal_memcfg *cfg, int i)
+{
+	const struct rte_memseg_list *msl = &cfg->memsegs[i];
+
+	return msl->base_va != NULL &&
+		(!msl->external || mem_local[i].ext_attached);
+}
+
+/* mem_ext.c */
+
+/* Reserve the window external lists' tables live in: the primary places
+ * it at cfg->va_end, a secondary where the primary did. 0 or -errno. */
+int mem_ext_window_reserve(struct eal_memcfg *cfg, bool primary);
+/* Leave every external list (destroy: remove their tables) and the
+ * window. */
+void mem_ext_release(struct eal_memcfg *cfg, bool destroy);
 
 /* mem_page.c */
 

@@ -73,8 +73,8 @@ fit_valgrind(uint64_t page_sz, unsigned int *segs, unsigned int *lists)
 	*lists = 1;
 }
 
-static void *
-reserve(uint64_t addr, size_t len)
+void *
+mem_reserve_at(uint64_t addr, size_t len)
 {
 	void *va = os_prim.mmap((void *)(uintptr_t)addr, len, PROT_NONE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
@@ -111,7 +111,7 @@ make_list(struct eal_memcfg *cfg, int idx, uint64_t page_sz, int socket,
 	*cursor += fbarray_map_len(segs, sizeof(struct rte_memseg));
 	base = RTE_ALIGN_CEIL(*cursor, page_sz);
 	msl->len = (size_t)segs * page_sz;
-	if (reserve(base, msl->len) == MAP_FAILED) {
+	if (mem_reserve_at(base, msl->len) == MAP_FAILED) {
 		RTE_LOG(ERR, EAL, "cannot reserve %#" PRIx64 "-%#" PRIx64 " for memory list %d: %s\n",
 			base, base + msl->len, idx, strerror(errno));
 		rte_fbarray_destroy(&msl->memseg_arr);
@@ -165,7 +165,7 @@ mem_lists_attach(struct eal_memcfg *cfg)
 			continue;
 		if (rte_fbarray_attach(&msl->memseg_arr) < 0)
 			return -rte_errno;
-		if (reserve(msl->addr_64, msl->len) == MAP_FAILED) {
+		if (mem_reserve_at(msl->addr_64, msl->len) == MAP_FAILED) {
 			RTE_LOG(ERR, EAL,
 				"cannot reserve %p-%p for memory list %d: something else is mapped there\n",
 				msl->base_va, RTE_PTR_ADD(msl->base_va, msl->len),
@@ -205,8 +205,8 @@ mem_list_of(const void *addr)
 	for (i = 0; i < RTE_MAX_MEMSEG_LISTS; i++) {
 		struct rte_memseg_list *msl = &cfg->memsegs[i];
 
-		if (msl->base_va != NULL && a >= msl->addr_64 &&
-				a < msl->addr_64 + msl->len)
+		if (a >= msl->addr_64 && a < msl->addr_64 + msl->len &&
+				mem_list_visible(cfg, i))
 			return msl;
 	}
 	return NULL;

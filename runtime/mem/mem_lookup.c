@@ -205,7 +205,8 @@ find_seg(const void *addr, const struct rte_memseg_list *msl,
 	if (msl != NULL && list < 0)
 		return -EINVAL;
 	l = msl != NULL ? &cfg->memsegs[list] : mem_list_of(addr);
-	if (l == NULL || !list_holds(l, addr))
+	if (l == NULL || !mem_list_visible(cfg, (int)(l - cfg->memsegs)) ||
+			!list_holds(l, addr))
 		return -ENOENT;
 	idx = (unsigned int)(((uintptr_t)addr - l->addr_64) / l->page_sz);
 	if (rte_fbarray_is_used(&l->memseg_arr, idx) != 1)
@@ -376,7 +377,7 @@ walk_locked(struct eal_memcfg *cfg, const struct walk *w)
 
 	for (i = 0; i < RTE_MAX_MEMSEG_LISTS; i++) {
 		msl = &cfg->memsegs[i];
-		if (msl->base_va == NULL)
+		if (!mem_list_visible(cfg, i))
 			continue;
 		ret = w->kind == WALK_LIST ? w->list(msl, w->arg) :
 			walk_pages(msl, w);
@@ -472,7 +473,7 @@ locate_seg(struct eal_memcfg *cfg, const struct rte_memseg *ms,
 	for (i = 0; i < RTE_MAX_MEMSEG_LISTS; i++) {
 		arr = &cfg->memsegs[i].memseg_arr;
 		off = (uintptr_t)ms - (uintptr_t)arr->data;
-		if (cfg->memsegs[i].base_va == NULL || arr->data == NULL ||
+		if (!mem_list_visible(cfg, i) || arr->data == NULL ||
 				(uintptr_t)ms < (uintptr_t)arr->data ||
 				off >= (uintptr_t)arr->len * arr->elt_sz)
 			continue;

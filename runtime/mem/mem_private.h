@@ -61,4 +61,41 @@ int mem_alloc_pages(uint64_t page_sz, int socket, unsigned int n,
  */
 int mem_free_pages(struct rte_memseg *first, unsigned int n);
 
+/*
+ * External lists (mem_ext.c): memory users bring. Every call below needs
+ * the group's memory lock held.
+ */
+struct mem_ext_area {
+	void *va;
+	size_t len;
+	size_t page_sz;
+	const rte_iova_t *iova;   /* one per page, or NULL: RTE_BAD_IOVA */
+	int socket;
+	bool heap;                /* for a named heap (else extmem) */
+};
+
+/* A new external list for a (checked by the caller); this process is
+ * attached. 0, -EEXIST (overlaps a list), -ENOSPC (no list or no room for
+ * its table), -errno. */
+int mem_ext_list_create_locked(const struct mem_ext_area *a,
+		struct rte_memseg_list **out);
+/* The external list of exactly [va, va + len), or NULL. */
+struct rte_memseg_list *mem_ext_list_find_locked(const void *va,
+		size_t len);
+/* Whether this process may read msl (internal, or external and attached). */
+bool mem_list_attached(const struct rte_memseg_list *msl);
+/* Map msl's table here: 0, -EEXIST when attached already, -errno. */
+int mem_ext_list_attach_locked(struct rte_memseg_list *msl);
+/* 0, or -ENOENT when this process is not attached. */
+int mem_ext_list_detach_locked(struct rte_memseg_list *msl);
+/* Become msl's only attached process, so that destroying it cannot fail:
+ * 0 or -EBUSY. pre: attached here. */
+int mem_ext_list_claim_locked(struct rte_memseg_list *msl);
+/* Undo mem_ext_list_claim_locked(). */
+void mem_ext_list_unclaim_locked(struct rte_memseg_list *msl);
+/* Fire ev for the whole of msl in this process. */
+void mem_ext_notify(enum rte_mem_event ev, const struct rte_memseg_list *msl);
+/* Remove msl and its table. pre: claimed. */
+void mem_ext_list_destroy_locked(struct rte_memseg_list *msl);
+
 #endif /* MEMPLANE_MEM_PRIVATE_H */
