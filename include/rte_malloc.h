@@ -82,8 +82,10 @@ void *rte_realloc(void *ptr, size_t size, unsigned int align);
 
 /**
  * As the functions above, from the heap of socket. SOCKET_ID_ANY tries the
- * caller's socket first, then the others. A socket with no heap gives
- * NULL with rte_errno EINVAL.
+ * caller's socket first, then the others (never a named heap). A socket
+ * with no heap gives NULL with rte_errno EINVAL; a named heap this process
+ * is not attached to all the memory of (rte_malloc_heap_memory_attach())
+ * gives NULL with rte_errno EPERM, and so does a free into it (logged).
  */
 void *rte_malloc_socket(const char *type, size_t size, unsigned int align,
 		int socket);
