@@ -187,7 +187,8 @@ int rte_malloc_heap_destroy(const char *heap_name);
  *            not a multiple of page_sz, n_pages not len / page_sz, or the
  *            range not mapped in this process;
  *   ENOENT   no heap of that name;
- *   EPERM    heap_name is a socket heap's;
+ *   EPERM    heap_name is a socket heap's, or the heap has memory this
+ *            process is not attached to;
  *   EEXIST   the range overlaps memory the group already knows;
  *   ENOSPC   no memseg list left (RTE_MAX_MEMSEG_LISTS), or no room left
  *            for its page table;
