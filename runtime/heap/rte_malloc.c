@@ -327,14 +327,15 @@ heap_free(void *ptr, bool memzone)
 	return 0;
 }
 
+/* External memory has the IOVAs its user gave, in either mode. */
 static rte_iova_t
-iova_of(const void *addr)
+iova_of(const void *addr, const struct rte_memseg_list *msl)
 {
 	const struct rte_memseg *ms;
 
-	if (eal_mcfg()->iova_mode == RTE_IOVA_VA)
+	if (eal_mcfg()->iova_mode == RTE_IOVA_VA && !msl->external)
 		return (uintptr_t)addr;
-	ms = rte_mem_virt2memseg(addr, NULL);
+	ms = rte_mem_virt2memseg(addr, msl);
 	if (ms == NULL || ms->iova == RTE_BAD_IOVA)
 		return RTE_BAD_IOVA;
 	return ms->iova + RTE_PTR_DIFF(addr, ms->addr);
@@ -352,7 +353,7 @@ heap_block_info(const void *ptr, struct heap_block *out)
 	out->size = e->size - ELEM_HDR;
 	out->socket = heap_at(e->heap_idx)->socket_id;
 	out->page_sz = msl != NULL ? msl->page_sz : 0;
-	out->iova = iova_of(ptr);
+	out->iova = msl != NULL ? iova_of(ptr, msl) : RTE_BAD_IOVA;
 	return 0;
 }
 
