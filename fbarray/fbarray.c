@@ -741,6 +741,25 @@ set_state(struct rte_fbarray *arr, unsigned int idx, int state)
 }
 
 int
+fbarray_set_all_used(struct rte_fbarray *arr)
+{
+	struct fba_view v;
+	unsigned int k;
+
+	if (arr == NULL || arr->data == NULL)
+		return -EINVAL;
+	fba_view_of(arr, &v);
+	fba_lock(&v);
+	for (k = 0; k < v.n_words; k++)
+		__atomic_store_n(&v.words[k], ~0ULL, __ATOMIC_RELAXED);
+	/* The bits past the end are masked off by every reader. */
+	fba_repair_locked(&v);
+	arr->count = v.hdr->count;
+	fba_unlock(&v);
+	return 0;
+}
+
+int
 rte_fbarray_set_used(struct rte_fbarray *arr, unsigned int idx)
 {
 	return set_state(arr, idx, FBA_USED);

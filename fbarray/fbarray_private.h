@@ -51,6 +51,10 @@ int fbarray_init_at(struct rte_fbarray *arr, const char *name,
  */
 void fbarray_set_window(void *addr, size_t len);
 
+/* Mark every element used, in one pass (a table born full). 0 or
+ * -EINVAL. */
+int fbarray_set_all_used(struct rte_fbarray *arr);
+
 /*
  * Make this process the only one mapping arr, and keep it so until
  * rte_fbarray_destroy() (another process's attach waits meanwhile). 0, or

@@ -318,8 +318,10 @@ heap_free(void *ptr, bool memzone)
 		return -EPERM;
 	}
 	heap_cache_uncount(h, e);
-	took = heap_take_pages_locked(h, heap_free_locked(h, e),
-			HEAP_GROW_MIN, &pages);
+	e = heap_free_locked(h, e);
+	/* A named heap's pages are its users': none ever goes back. */
+	took = !heap_is_named(h) &&
+		heap_take_pages_locked(h, e, HEAP_GROW_MIN, &pages);
 	heap_unlock(h);
 	if (took)
 		heap_release_pages(h, &pages);

@@ -153,8 +153,8 @@ fill_table(struct rte_memseg_list *msl, const struct mem_ext_area *a)
 		ms->hugepage_sz = a->page_sz;
 		ms->socket_id = a->socket;
 		ms->flags = RTE_MEMSEG_FLAG_DO_NOT_FREE;
-		rte_fbarray_set_used(&msl->memseg_arr, i);
 	}
+	fbarray_set_all_used(&msl->memseg_arr);
 }
 
 /* Make list idx's table for area a. 0 or -errno. */
