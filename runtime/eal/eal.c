@@ -30,6 +30,7 @@
 
 #include "fbarray/fbarray_private.h"
 #include "ipc/mp_private.h"
+#include "runtime/dev/dev_private.h"
 #include "runtime/eal/eal_lcore.h"
 #include "runtime/eal/eal_private.h"
 #include "runtime/heap/heap_private.h"
@@ -263,6 +264,7 @@ leave_group(void)
 
 	if (eal.lcores_started)
 		eal_lcores_stop();
+	dev_cleanup();
 	/* Cached blocks go back while IPC still runs: a secondary's release
 	 * of pages goes through the primary. */
 	if (eal.mcfg != NULL)
@@ -296,6 +298,8 @@ init_process(int argc, char **argv)
 	ret = resolve_role();
 	if (ret == 0)
 		ret = eal_is_primary() ? init_primary() : init_secondary();
+	if (ret == 0)
+		ret = dev_init(&eal.opts);
 	if (ret == 0)
 		ret = eal_lcores_start(eal.opts.lcores, eal.opts.lcores_is_map);
 	eal.lcores_started = ret == 0;
