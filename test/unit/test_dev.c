@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -65,6 +66,8 @@
 #define GROW_SZ (8U << 20)      /* a block that makes the heap grow */
 #define ALIAS ((rte_iova_t)1 << 60) /* IOVAs no page of the group has */
 #define N_CYCLES 50             /* probe/remove rounds of the leak test */
+#define EXT_SZ (1U << 20)       /* an external area of 4 KiB pages */
+#define EXT_IOVA (ALIAS + ((rte_iova_t)1 << 40)) /* its IOVAs, given */
 #define START_S 60              /* valgrind needs seconds to run a member */
 
 /* ==== this binary's bus and drivers ==== */
@@ -949,6 +952,161 @@ test_explicit_survives_free_event(void)
 	CU_ASSERT_EQUAL(sim_explicit_bytes(dev), 0);
 }
 
+/* ==== modes 2 and 3: external memory ==== */
+
+/* EXT_SZ of 4 KiB pages the test maps itself, as a user would. */
+struct ext_area {
+	int fd;
+	char *va;
+	rte_iova_t iova[EXT_SZ / 4096];
+};
+
+static int
+ext_map(struct ext_area *x)
+{
+	unsigned int i;
+
+	x->fd = memfd_create("test_dev_ext", MFD_CLOEXEC);
+	if (x->fd < 0 || ftruncate(x->fd, EXT_SZ) < 0)
+		return -1;
+	x->va = mmap(NULL, EXT_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, x->fd,
+			0);
+	if (x->va == MAP_FAILED)
+		return -1;
+	for (i = 0; i < EXT_SZ / 4096; i++)
+		x->iova[i] = EXT_IOVA + (rte_iova_t)i * 4096;
+	return 0;
+}
+
+static void
+ext_unmap(struct ext_area *x)
+{
+	munmap(x->va, EXT_SZ);
+	close(x->fd);
+}
+
+/*
+ * Mode 2: memory added to a named heap with IOVAs is mapped to the device
+ * by the ALLOC event of the add, blocks from it copy to and from runtime
+ * memory, and the remove's FREE event unmaps it again.
+ */
+static void
+test_mode2_heap_memory_mapped_on_add(void)
+{
+	struct rte_device *dev = sim_device("dma_sim0");
+	char *r = rte_malloc(NULL, SMALL_SZ, 0), *e;
+	struct ext_area x;
+	int socket;
+
+	CU_ASSERT_FATAL(r != NULL && ext_map(&x) == 0);
+	CU_ASSERT_FATAL(rte_malloc_heap_create("dev_mode2") == 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_memory_add("dev_mode2", x.va, EXT_SZ,
+			x.iova, EXT_SZ / 4096, 4096), 0);
+	CU_ASSERT_EQUAL(rte_dma_sim_mapped(dev, EXT_IOVA, EXT_SZ), 1);
+	CU_ASSERT_EQUAL(sim_follows_memory(dev), 0);
+	CU_ASSERT_EQUAL(sim_explicit_bytes(dev), 0);
+	socket = rte_malloc_heap_get_socket("dev_mode2");
+	e = rte_malloc_socket(NULL, SMALL_SZ, 0, socket);
+	CU_ASSERT_FATAL(e != NULL);
+	CU_ASSERT_EQUAL(rte_malloc_virt2iova(e),
+			EXT_IOVA + (rte_iova_t)(e - x.va));
+	check_copy(dev, e, rte_malloc_virt2iova(e), r,
+			rte_malloc_virt2iova(r), SMALL_SZ);
+	check_copy(dev, r, rte_malloc_virt2iova(r), e,
+			rte_malloc_virt2iova(e), SMALL_SZ);
+	rte_free(e);
+	CU_ASSERT_EQUAL(rte_malloc_heap_memory_remove("dev_mode2", x.va,
+			EXT_SZ), 0);
+	CU_ASSERT_EQUAL(rte_dma_sim_mapped(dev, EXT_IOVA, 4096), 0);
+	check_copy_refused(dev, x.va, EXT_IOVA, rte_malloc_virt2iova(r), 64);
+	CU_ASSERT_EQUAL(sim_follows_memory(dev), 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_destroy("dev_mode2"), 0);
+	ext_unmap(&x);
+	rte_free(r);
+}
+
+/* Mode 2 without IOVAs: the pages have none, so no device can reach them. */
+static void
+test_mode2_without_iovas_not_mapped(void)
+{
+	struct rte_device *dev = sim_device("dma_sim0");
+	uint64_t before = sim_stats(dev).event_bytes;
+	struct ext_area x;
+	char *e;
+
+	CU_ASSERT_FATAL(ext_map(&x) == 0);
+	CU_ASSERT_FATAL(rte_malloc_heap_create("dev_mode2_bad") == 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_memory_add("dev_mode2_bad", x.va,
+			EXT_SZ, NULL, 0, 4096), 0);
+	CU_ASSERT_EQUAL(sim_stats(dev).event_bytes, before);
+	e = rte_malloc_socket(NULL, 64, 0,
+			rte_malloc_heap_get_socket("dev_mode2_bad"));
+	CU_ASSERT_FATAL(e != NULL);
+	CU_ASSERT_EQUAL(rte_malloc_virt2iova(e), RTE_BAD_IOVA);
+	rte_free(e);
+	CU_ASSERT_EQUAL(rte_malloc_heap_memory_remove("dev_mode2_bad", x.va,
+			EXT_SZ), 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_destroy("dev_mode2_bad"), 0);
+	CU_ASSERT_EQUAL(sim_follows_memory(dev), 0);
+	ext_unmap(&x);
+}
+
+/*
+ * Mode 3: registered memory is refused until registered, mapped only when
+ * the application says so, copies both ways, and is refused again once
+ * unmapped.
+ */
+static void
+test_mode3_extmem_mapped_explicitly(void)
+{
+	struct rte_device *dev = sim_device("dma_sim0");
+	char *r = rte_malloc(NULL, SMALL_SZ, 0);
+	rte_iova_t r_iova;
+	struct ext_area x;
+
+	CU_ASSERT_FATAL(r != NULL && ext_map(&x) == 0);
+	r_iova = rte_malloc_virt2iova(r);
+	CHECK_ERR(rte_dev_dma_map(dev, x.va, EXT_IOVA, EXT_SZ) == -1, EINVAL);
+	CU_ASSERT_FATAL(rte_extmem_register(x.va, EXT_SZ, x.iova,
+			EXT_SZ / 4096, 4096) == 0);
+	CU_ASSERT_EQUAL(rte_dma_sim_mapped(dev, EXT_IOVA, 4096), 0);
+	check_copy_refused(dev, x.va, EXT_IOVA, r_iova, SMALL_SZ);
+	CU_ASSERT_EQUAL(rte_dev_dma_map(dev, x.va, EXT_IOVA, EXT_SZ), 0);
+	CU_ASSERT_EQUAL(sim_explicit_bytes(dev), EXT_SZ);
+	check_copy(dev, x.va + 8192, EXT_IOVA + 8192, r, r_iova, SMALL_SZ);
+	check_copy(dev, r, r_iova, x.va + 4000, EXT_IOVA + 4000, SMALL_SZ);
+	check_copy_refused(dev, NULL, EXT_IOVA + EXT_SZ - 8, r_iova, 16);
+	CU_ASSERT_EQUAL(rte_dev_dma_unmap(dev, x.va, EXT_IOVA, EXT_SZ), 0);
+	check_copy_refused(dev, x.va, EXT_IOVA, r_iova, SMALL_SZ);
+	CU_ASSERT_EQUAL(rte_extmem_unregister(x.va, EXT_SZ), 0);
+	CHECK_ERR(rte_dev_dma_map(dev, x.va, EXT_IOVA, EXT_SZ) == -1, EINVAL);
+	CU_ASSERT_EQUAL(sim_follows_memory(dev), 0);
+	ext_unmap(&x);
+	rte_free(r);
+}
+
+/* A probe after the memory was added maps it too (the walk at probe). */
+static void
+test_mode2_probe_after_add(void)
+{
+	struct rte_device *dev;
+	struct ext_area x;
+
+	CU_ASSERT_FATAL(ext_map(&x) == 0);
+	CU_ASSERT_FATAL(rte_malloc_heap_create("dev_mode2_late") == 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_memory_add("dev_mode2_late", x.va,
+			EXT_SZ, x.iova, EXT_SZ / 4096, 4096), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_vdev_init("dma_sim_late", NULL), 0);
+	dev = sim_device("dma_sim_late");
+	CU_ASSERT_EQUAL(rte_dma_sim_mapped(dev, EXT_IOVA, EXT_SZ), 1);
+	CU_ASSERT_EQUAL(sim_follows_memory(dev), 0);
+	CU_ASSERT_EQUAL(rte_vdev_uninit("dma_sim_late"), 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_memory_remove("dev_mode2_late", x.va,
+			EXT_SZ), 0);
+	CU_ASSERT_EQUAL(rte_malloc_heap_destroy("dev_mode2_late"), 0);
+	ext_unmap(&x);
+}
+
 /* Devices come and go without leaking descriptors, mappings or memory. */
 static void
 test_no_leaks(void)
@@ -1101,6 +1259,10 @@ static const struct test_def va_tests[] = {
 	TEST_DEF(test_explicit_map),
 	TEST_DEF(test_copy_across_mappings),
 	TEST_DEF(test_explicit_survives_free_event),
+	TEST_DEF(test_mode2_heap_memory_mapped_on_add),
+	TEST_DEF(test_mode2_without_iovas_not_mapped),
+	TEST_DEF(test_mode2_probe_after_add),
+	TEST_DEF(test_mode3_extmem_mapped_explicitly),
 	TEST_DEF(test_no_leaks),
 	{ NULL, NULL },
 };
@@ -1114,6 +1276,8 @@ static const struct test_def pa_tests[] = {
 	TEST_DEF(test_copy_refused),
 	TEST_DEF(test_explicit_map),
 	TEST_DEF(test_copy_across_mappings),
+	TEST_DEF(test_mode2_heap_memory_mapped_on_add),
+	TEST_DEF(test_mode3_extmem_mapped_explicitly),
 	{ NULL, NULL },
 };
 
