@@ -4,7 +4,8 @@
 ## Targets:
 ##   all (default)  build/libmemplane.{a,so}, build/test/*, build/bench/*, build/examples/*
 ##   deps           check the Debian packages we need; install them when root
-##   test           unit tests, then test-install, then memcheck; stops at the first failure
+##   test           unit tests, examples, test-install, then memcheck; stops at the first failure
+##   test-examples  run every example and check it ends as its header says
 ##   test-mp        only the multi-process suites (IPC, group harness, start-up and memory)
 ##   test-install   install into a temp prefix and build a program through pkg-config
 ##   memcheck       unit tests under valgrind, with MEMPLANE_MEMCHECK=1
@@ -50,7 +51,7 @@ LIB_A     = $(B)/libmemplane.a
 SO_REAL   = $(B)/libmemplane.so.0.1
 SO_LINKS  = $(B)/libmemplane.so.0 $(B)/libmemplane.so
 
-.PHONY: all deps test test-mp test-install memcheck bench demo install hugepages \
+.PHONY: all deps test test-mp test-install test-examples memcheck bench demo install hugepages \
 	clean help run-test run-test-mp run-memcheck run-bench run-demo FORCE
 .SECONDEXPANSION:
 # Objects come from pattern rules only; without this make deletes them.
@@ -107,6 +108,7 @@ test test-mp memcheck bench demo: deps
 # Valgrind cannot run sanitized binaries, so a SANITIZER build skips memcheck.
 run-test: all
 	@for t in $(TESTS); do $$t || { echo "FAILED: $$t" >&2; exit 1; }; done
+	@$(MAKE) --no-print-directory test-examples
 	@$(MAKE) --no-print-directory test-install
 	+@$(if $(SAN),echo "memcheck: skipped under SANITIZER=$(SANITIZER)",$(MAKE) --no-print-directory run-memcheck)
 
@@ -126,6 +128,9 @@ run-bench: all
 
 run-demo: all
 	$(B)/examples/fbarray
+
+test-examples: $(EXAMPLES)
+	@sh mk/test-examples.sh $(EXAMPLES)
 
 test-install: $(LIB_A) $(SO_LINKS)
 	+@MAKE="$(MAKE)" SAN="$(SAN)" sh mk/test-install.sh
