@@ -10,7 +10,7 @@
 ##   test-install   install into a temp prefix and build a program through pkg-config
 ##   memcheck       unit tests under valgrind, with MEMPLANE_MEMCHECK=1
 ##   bench          run every build/bench/bench_*
-##   demo           run build/examples/fbarray
+##   demo           run build/examples/extmem (a primary and a secondary, external memory, DMA)
 ##   install        lib, headers (include/memplane/) and memplane.pc into $DESTDIR$PREFIX
 ##   hugepages      reserve PAGES 2 MiB hugepages and mount hugetlbfs (root)
 ##   clean          remove build/
@@ -127,7 +127,7 @@ run-bench: all
 	@for b in $(BENCHES); do echo "== $$b"; $$b || { echo "FAILED: $$b" >&2; exit 1; }; done
 
 run-demo: all
-	$(B)/examples/fbarray
+	$(B)/examples/extmem
 
 test-examples: $(EXAMPLES)
 	@sh mk/test-examples.sh $(EXAMPLES)
