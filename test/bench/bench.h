@@ -21,6 +21,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <poll.h>
 #include <stdint.h>
@@ -265,6 +267,38 @@ bench_write_full(int fd, const void *buf, size_t len)
 
 /* Remove the files of dir whose names start with prefix (what a run left
  * in the hugetlbfs mount); how many there were. */
+/* Two pipes, close-on-exec (a child keeps its ends by clearing that):
+ * down (parent to child) and up. 0, or bench_fail()'s -1 with none open. */
+static inline int bench_pipe_pair(int down[2], int up[2])
+{
+	if (pipe2(down, O_CLOEXEC) < 0)
+		return bench_fail("pipe: %s", strerror(errno));
+	if (pipe2(up, O_CLOEXEC) < 0) {
+		close(down[0]);
+		close(down[1]);
+		return bench_fail("pipe: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* The first two CPUs in *set (this thread's affinity): *a, and *b (-1
+ * with a single CPU). 0 or bench_fail()'s -1. pre: _GNU_SOURCE. */
+static inline int bench_pick_cpus(cpu_set_t *set, int *a, int *b)
+{
+	*a = *b = -1;
+	if (sched_getaffinity(0, sizeof(*set), set) < 0)
+		return bench_fail("sched_getaffinity: %s", strerror(errno));
+	for (int c = 0; c < CPU_SETSIZE && *b < 0; c++) {
+		if (!CPU_ISSET(c, set))
+			continue;
+		if (*a < 0)
+			*a = c;
+		else
+			*b = c;
+	}
+	return 0;
+}
+
 static inline int bench_sweep_files(const char *dir, const char *prefix)
 {
 	DIR *d = opendir(dir);

@@ -386,13 +386,8 @@ static int spawn_secondary(const struct area *a)
 	struct sec_report r;
 	int rc;
 
-	if (pipe2(down, O_CLOEXEC) < 0)
-		return bench_fail("pipe: %s", strerror(errno));
-	if (pipe2(up, O_CLOEXEC) < 0) {
-		close(down[0]);
-		close(down[1]);
-		return bench_fail("pipe: %s", strerror(errno));
-	}
+	if (bench_pipe_pair(down, up) < 0)
+		return -1;
 	*(volatile uint64_t *)((char *)a->va + a->len - 8) = MAGIC;
 	rc = fork_secondary(a, down, up);
 	close(down[0]);
@@ -866,21 +861,6 @@ static void print_rundir(const char *dir)
 				"and discard\n", dir, (unsigned long)sfs.f_type);
 }
 
-/* The first two CPUs we may run on: ours and the secondary's. */
-static int pick_cpus(void)
-{
-	if (sched_getaffinity(0, sizeof(launch_cpus), &launch_cpus) < 0)
-		return bench_fail("sched_getaffinity: %s", strerror(errno));
-	for (int c = 0; c < CPU_SETSIZE && cpu_b < 0; c++) {
-		if (!CPU_ISSET(c, &launch_cpus))
-			continue;
-		if (cpu_a < 0)
-			cpu_a = c;
-		else
-			cpu_b = c;
-	}
-	return 0;
-}
 
 static int start_eal(void)
 {
@@ -926,7 +906,7 @@ static int primary_main(void)
 	exe_path[len] = '\0';
 	snprintf(prefix, sizeof(prefix), "bextmem%d_", (int)getpid());
 	signal(SIGPIPE, SIG_IGN);
-	if (pick_cpus() < 0 || start_eal() < 0)
+	if (bench_pick_cpus(&launch_cpus, &cpu_a, &cpu_b) < 0 || start_eal() < 0)
 		return -1;
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	print_rundir(rundir);

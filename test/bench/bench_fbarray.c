@@ -17,6 +17,7 @@
  * elements so the contents do not change; a final check proves it.
  */
 
+#define _GNU_SOURCE
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

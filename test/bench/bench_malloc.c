@@ -1135,21 +1135,6 @@ static bool can_use_hugepages(char *why, size_t len)
 	return true;
 }
 
-/* The first two CPUs we may run on: the main lcore's and the worker's. */
-static int pick_cpus(void)
-{
-	if (sched_getaffinity(0, sizeof(launch_cpus), &launch_cpus) < 0)
-		return bench_fail("sched_getaffinity: %s", strerror(errno));
-	for (int c = 0; c < CPU_SETSIZE && cpu_b < 0; c++) {
-		if (!CPU_ISSET(c, &launch_cpus))
-			continue;
-		if (cpu_a < 0)
-			cpu_a = c;
-		else
-			cpu_b = c;
-	}
-	return 0;
-}
 
 static int start_eal(void)
 {
@@ -1233,7 +1218,7 @@ static int primary_main(void)
 	exe_path[len] = '\0';
 	snprintf(prefix, sizeof(prefix), "bmalloc%d_", (int)getpid());
 	signal(SIGPIPE, SIG_IGN);
-	if (pick_cpus() < 0)
+	if (bench_pick_cpus(&launch_cpus, &cpu_a, &cpu_b) < 0)
 		return -1;
 	rc = start_eal();
 	if (rc == 0) {

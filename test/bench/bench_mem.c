@@ -178,13 +178,8 @@ static int spawn_secondary(struct secondary *s, struct sec_report *rep)
 
 	s->pid = -1;
 	s->to = s->from = -1;
-	if (pipe2(down, O_CLOEXEC) < 0)
-		return bench_fail("pipe: %s", strerror(errno));
-	if (pipe2(up, O_CLOEXEC) < 0) {
-		close(down[0]);
-		close(down[1]);
-		return bench_fail("pipe: %s", strerror(errno));
-	}
+	if (bench_pipe_pair(down, up) < 0)
+		return -1;
 	snprintf(rfd, sizeof(rfd), "%d", down[0]);
 	snprintf(wfd, sizeof(wfd), "%d", up[1]);
 	fflush(NULL);

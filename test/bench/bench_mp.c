@@ -261,13 +261,8 @@ static int spawn_secondary(struct session *s)
 	char *argv[] = { exe_path, (char *)"--secondary", s->dir, rfd, wfd,
 			NULL };
 
-	if (pipe2(down, O_CLOEXEC) < 0)
-		return bench_fail("pipe: %s", strerror(errno));
-	if (pipe2(up, O_CLOEXEC) < 0) {
-		close(down[0]);
-		close(down[1]);
-		return bench_fail("pipe: %s", strerror(errno));
-	}
+	if (bench_pipe_pair(down, up) < 0)
+		return -1;
 	snprintf(rfd, sizeof(rfd), "%d", down[0]);
 	snprintf(wfd, sizeof(wfd), "%d", up[1]);
 	fflush(NULL);
