@@ -277,8 +277,12 @@ leave_group(void)
 			eal_proc_unregister(eal.mcfg);
 		eal_config_close(eal.mcfg, eal.rundir, destroy);
 	}
-	if (destroy && eal.rundir[0] != '\0')
+	if (destroy && eal.rundir[0] != '\0') {
+		/* Tables no live process holds: an external list that only
+		 * processes gone (or detached) were attached to. */
+		eal_rundir_sweep(eal.rundir);
 		eal_rundir_remove(eal.rundir);
+	}
 	fbarray_set_dir(NULL);
 	memset(&eal, 0, sizeof(eal));
 	eal.proc_type = RTE_PROC_INVALID;

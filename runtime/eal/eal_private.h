@@ -33,7 +33,9 @@ int eal_rundir_path(const char *prefix, char *buf, size_t size);
 /* Create it (and its parents) with mode 0700. 0 or -errno. */
 int eal_rundir_create(const char *path);
 /* Remove the page tables (fbarray files) no process holds a lock on:
- * leftovers of a dead group. pre: this process holds the config's lock.
+ * leftovers of a dead group, or, when the last process leaves, tables of
+ * external memory nobody was attached to any more. pre: this process
+ * holds the config's lock.
  */
 void eal_rundir_sweep(const char *dir);
 /* Remove it if it is empty; its parents are left alone. */

@@ -129,6 +129,6 @@ eal_rundir_sweep(const char *dir)
 	}
 	closedir(d);
 	if (n > 0)
-		RTE_LOG(NOTICE, EAL, "removed %d page tables a previous group left in %s\n",
+		RTE_LOG(NOTICE, EAL, "removed %d page tables no live process held in %s\n",
 			n, dir);
 }
