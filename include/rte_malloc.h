@@ -76,7 +76,8 @@ void *rte_calloc(const char *type, size_t num, size_t size,
  *
  * @return The block (maybe moved), or NULL with rte_errno, the old block
  *   untouched: EINVAL (size 0, align not a power of two, ptr not a block
- *   of a heap), ENOMEM, ENOTSUP (no rte_eal_init()).
+ *   of a heap), ENOMEM, EPERM (ptr's heap is a named heap this process is
+ *   not attached to all the memory of), ENOTSUP (no rte_eal_init()).
  */
 void *rte_realloc(void *ptr, size_t size, unsigned int align);
 
@@ -200,14 +201,17 @@ int rte_malloc_heap_memory_add(const char *heap_name, void *va_addr,
 
 /**
  * Take memory added by rte_malloc_heap_memory_add() back out of its heap
- * and out of the group's page tables (RTE_MEM_EVENT_FREE fires first).
- * The memory itself stays mapped: it is the caller's.
+ * and out of the group's page tables. RTE_MEM_EVENT_FREE fires first in
+ * this process if it was attached to the memory (a process that was not
+ * attached never saw it come). The memory itself stays mapped: it is the
+ * caller's.
  *
  * @return 0, or -1 with rte_errno:
  *   EINVAL   a NULL or bad heap_name, va_addr NULL, len 0;
  *   ENOENT   no heap of that name, or no memory added to it at exactly
  *            [va_addr, va_addr + len);
- *   EPERM    heap_name is a socket heap's;
+ *   EPERM    heap_name is a socket heap's, or the heap has other memory
+ *            this process is not attached to;
  *   EBUSY    blocks of it are still allocated, or another process is
  *            still attached to it;
  *   ENOTSUP  rte_eal_init() has not run.

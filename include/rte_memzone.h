@@ -105,8 +105,10 @@ const struct rte_memzone *rte_memzone_reserve_bounded(const char *name,
 
 /**
  * Free a memzone (from any process of the group) and its memory.
- * @return 0, or -EINVAL with rte_errno EINVAL when mz is not a live
- *   memzone (DPDK returns the negative errno here).
+ * @return 0, or a negative errno with rte_errno set (DPDK returns the
+ *   negative errno here): -EINVAL when mz is not a live memzone, -EPERM
+ *   when its memory is a named heap's and this process is not attached to
+ *   all of that heap's memory (the memzone stays).
  */
 int rte_memzone_free(const struct rte_memzone *mz);
 

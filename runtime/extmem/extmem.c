@@ -60,13 +60,30 @@ check_area(const struct area *a)
 	return 0;
 }
 
+/* Whether every 4 KiB page of [va, va + len) is mapped: mincore fails
+ * with ENOMEM on a hole (and, unlike msync, valgrind accepts it). */
+static bool
+all_mapped(const void *va, size_t len)
+{
+	unsigned char vec[4096];
+	uintptr_t a = RTE_ALIGN_FLOOR((uintptr_t)va, RTE_PGSIZE_4K);
+	uintptr_t end = (uintptr_t)va + len;
+	size_t chunk;
+
+	for (; a < end; a += chunk) {
+		chunk = RTE_MIN(end - a, sizeof(vec) * RTE_PGSIZE_4K);
+		if (mincore((void *)a, chunk, vec) < 0)
+			return false;
+	}
+	return true;
+}
+
 /* The caller must have the memory mapped: the heap writes into it, and a
  * mistake is better told now than as a crash later. */
 static int
 check_mapped(const void *va, size_t len)
 {
-	if (msync((void *)RTE_ALIGN_FLOOR((uintptr_t)va, RTE_PGSIZE_4K), len,
-			MS_ASYNC) == 0)
+	if (all_mapped(va, len))
 		return 0;
 	RTE_LOG(ERR, EAL, "external memory %p-%p is not mapped in this process: map it (at the same address in every process) before adding or attaching it\n",
 		va, RTE_PTR_ADD(va, len));
@@ -123,6 +140,9 @@ add_locked(const char *name, const struct area *a)
 	int idx, ret;
 
 	idx = heap_named_idx_locked(name);
+	if (idx == -EPERM)
+		RTE_LOG(ERR, EAL, "cannot add memory to %s: it is a socket heap; create a named heap with rte_malloc_heap_create()\n",
+			name);
 	if (idx < 0)
 		return idx;
 	ea.socket = heap_socket_of((unsigned int)idx);
@@ -132,6 +152,9 @@ add_locked(const char *name, const struct area *a)
 	ret = heap_ext_add_locked((unsigned int)idx, msl);
 	if (ret < 0) {
 		mem_ext_list_destroy_locked(msl);
+		if (ret == -EPERM)
+			RTE_LOG(ERR, EAL, "cannot add memory to heap %s: it has memory this process is not attached to; attach it first\n",
+				name);
 		return ret;
 	}
 	mem_ext_notify(RTE_MEM_EVENT_ALLOC, msl);
@@ -153,9 +176,6 @@ rte_malloc_heap_memory_add(const char *heap_name, void *va_addr, size_t len,
 		return api_result(ret);
 	ret = add_locked(heap_name, &a);
 	mem_unlock();
-	if (ret == -EPERM && heap_name != NULL)
-		RTE_LOG(ERR, EAL, "cannot add memory to heap %s: it is a socket heap, or this process is not attached to the memory it has\n",
-			heap_name);
 	return api_result(ret);
 }
 
@@ -215,7 +235,10 @@ remove_locked(const char *name, void *va, size_t len)
 		}
 		return ret;
 	}
-	mem_ext_notify(RTE_MEM_EVENT_FREE, msl);
+	/* Events follow what this process saw: ALLOC came with its add or
+	 * attach, or never. */
+	if (!attached)
+		mem_ext_notify(RTE_MEM_EVENT_FREE, msl);
 	mem_ext_list_destroy_locked(msl);
 	return 0;
 }

@@ -64,6 +64,8 @@ void heap_unlock(struct malloc_heap *h);
  * through every list of the heap) before it reads or writes them.
  */
 bool heap_lock_here(struct malloc_heap *h);
+/* The same test without the lock (a hint: memory may come and go). */
+bool heap_usable_here(const struct malloc_heap *h);
 
 static inline bool
 heap_is_named(const struct malloc_heap *h)

@@ -58,8 +58,8 @@ void *heap_alloc(int socket, const struct heap_req *req, int *err);
 
 /*
  * Free a block from heap_alloc(). 0, or -EINVAL when ptr is not a live
- * block (logged, nothing changed), -EPERM for a memzone's block when
- * !memzone.
+ * block or not of the kind memzone says (logged, nothing changed), -EPERM
+ * when its heap is a named heap this process is not attached to all of.
  */
 int heap_free(void *ptr, bool memzone);
 

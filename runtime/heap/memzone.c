@@ -508,8 +508,8 @@ rte_memzone_free(const struct rte_memzone *mz)
 		goto out_err;
 	return 0;
 out_err:
-	rte_errno = EINVAL;
-	return -EINVAL;
+	rte_errno = -ret;
+	return ret;
 }
 
 const struct rte_memzone *

@@ -49,6 +49,13 @@ heap_unlock(struct malloc_heap *h)
 }
 
 bool
+heap_usable_here(const struct malloc_heap *h)
+{
+	return __atomic_load_n(&h->n_ext_lists, __ATOMIC_RELAXED) ==
+		ext_here[heap_idx(h)];
+}
+
+bool
 heap_lock_here(struct malloc_heap *h)
 {
 	heap_lock(h);
@@ -152,6 +159,8 @@ heap_init_secondary(struct eal_memcfg *cfg)
 void
 heap_cleanup(struct eal_memcfg *cfg, bool destroy)
 {
+	/* Leaving the group detaches this process from every area. */
+	memset(ext_here, 0, sizeof(ext_here));
 	if (!heap_ready)
 		return;
 	heap_cache_release_process();
@@ -308,7 +317,7 @@ heap_free(void *ptr, bool memzone)
 		RTE_LOG(ERR, EAL, "free of %p refused: %s\n", ptr, memzone ?
 			"not a memzone's block" :
 			"it is a memzone's block: use rte_memzone_free()");
-		return -EPERM;
+		return -EINVAL;
 	}
 	h = heap_at(e->heap_idx);
 	if (heap_cache_free(h, e))
@@ -500,6 +509,9 @@ rte_realloc_socket(void *ptr, size_t size, unsigned int align, int socket)
 	e = err == 0 ? heap_busy_elem(ptr) : NULL;
 	if (err == 0 && (e == NULL || (e->flags & ELEM_F_MEMZONE)))
 		err = EINVAL;
+	/* The old block must be freeable here before anything moves. */
+	if (err == 0 && !heap_usable_here(heap_at(e->heap_idx)))
+		err = EPERM;
 	if (err != 0) {
 		rte_errno = err;
 		return NULL;
@@ -533,7 +545,7 @@ rte_free(void *ptr)
 	}
 	ret = heap_free(ptr, false);
 	if (ret < 0)
-		rte_errno = -ret == EPERM ? EINVAL : -ret;
+		rte_errno = -ret;
 }
 
 int
