@@ -524,6 +524,10 @@ mp_channel_close(void)
 	close(chan.sock);
 	chan.sock = -1;
 	unlink(chan.path);
+	/* Secondaries killed before they said goodbye left their sockets;
+	 * the primary takes them along, or the directory could not go. */
+	if (chan.primary)
+		scan_secondaries_locked();
 	free(chan.peers);
 	chan.peers = NULL;
 	chan.n_peers = chan.cap_peers = 0;

@@ -1483,6 +1483,24 @@ test_leave_primary_first(void)
 	expect_all_gone(free0);
 }
 
+/* A secondary killed with SIGKILL says no goodbye: the last process out
+ * still leaves nothing behind (its IPC socket included). */
+static void
+test_killed_secondary(void)
+{
+	long free0 = huge_free();
+
+	start("leave", 2);
+	steps(0, 2, 1);
+	step(0, 2);
+	steps(1, 2, 3);
+	CU_ASSERT_EQUAL(mp_group_kill(g, 2), 0);
+	step(1, STEP_LEAVE);
+	step(0, STEP_LEAVE);
+	GROUP_OK(g, mp_group_finish(g, STEP_S));
+	expect_all_gone(free0);
+}
+
 static void
 test_noshconf(void)
 {
@@ -1539,7 +1557,8 @@ static const struct test_def mode_tests[] = {
 	T(test_share), T(test_release), T(test_sec_alloc), T(test_validator),
 	T(test_premap), T(test_socket_limit), T(test_legacy), T(test_mismatch),
 	T(test_badopts), T(test_stopped_secondary), T(test_leave),
-	T(test_leave_primary_first), T(test_noshconf), T(test_zero),
+	T(test_leave_primary_first), T(test_killed_secondary),
+	T(test_noshconf), T(test_zero),
 	{ NULL, NULL },
 };
 
