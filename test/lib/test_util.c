@@ -139,3 +139,41 @@ test_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+uint64_t
+test_rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static uint8_t
+pattern_byte(size_t i, unsigned int seed)
+{
+	return (uint8_t)(i * 131 + seed + (i >> 9));
+}
+
+void
+test_fill_pattern(void *p, size_t n, unsigned int seed)
+{
+	uint8_t *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c[i] = pattern_byte(i, seed);
+}
+
+bool
+test_has_pattern(const void *p, size_t n, unsigned int seed)
+{
+	const uint8_t *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (c[i] != pattern_byte(i, seed))
+			return false;
+	}
+	return true;
+}

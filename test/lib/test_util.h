@@ -43,4 +43,11 @@ int64_t test_now_ms(void);
 /* The first number in file path (e.g. a /sys counter), or -1. */
 long test_read_long(const char *path);
 
+/* The next number of a xorshift64 generator whose state is *s (not 0). */
+uint64_t test_rnd(uint64_t *s);
+
+/* Fill n bytes at p with the pattern of seed; whether they hold it. */
+void test_fill_pattern(void *p, size_t n, unsigned int seed);
+bool test_has_pattern(const void *p, size_t n, unsigned int seed);
+
 #endif /* MEMPLANE_TEST_UTIL_H */

@@ -128,44 +128,6 @@ fail_why(const char *fmt, ...)
 	return false;
 }
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static uint8_t
-pattern_byte(size_t i, unsigned int seed)
-{
-	return (uint8_t)(i * 131 + seed + (i >> 9));
-}
-
-static void
-fill_pattern(void *p, size_t n, unsigned int seed)
-{
-	uint8_t *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		c[i] = pattern_byte(i, seed);
-}
-
-static bool
-has_pattern(const void *p, size_t n, unsigned int seed)
-{
-	const uint8_t *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (c[i] != pattern_byte(i, seed))
-			return false;
-	}
-	return true;
-}
-
 static bool
 is_zero(const void *p, size_t n)
 {
@@ -494,7 +456,7 @@ sec_read(void)
 
 	EXPECT(rte_malloc_validate(sec.blk, &sz) == 0);
 	EXPECT(sz >= sec.blk_sz);
-	EXPECT(has_pattern(sec.blk, sec.blk_sz, PRIMARY_SEED));
+	EXPECT(test_has_pattern(sec.blk, sec.blk_sz, PRIMARY_SEED));
 	return 0;
 }
 
@@ -516,7 +478,7 @@ sec_alloc(void)
 	sec.mine = rte_malloc_socket(NULL, BLK_SZ, 0, sec.socket);
 	EXPECT(sec.mine != NULL);
 	EXPECT(in_my_areas(sec.mine, BLK_SZ));
-	fill_pattern(sec.mine, BLK_SZ, SEC_SEED);
+	test_fill_pattern(sec.mine, BLK_SZ, SEC_SEED);
 	snprintf(sec.msg, sizeof(sec.msg), "%p", sec.mine);
 	return 0;
 }
@@ -616,7 +578,7 @@ sec_add(void)
 	sec.mine = rte_malloc_socket(NULL, BLK_SZ, 0, sec.socket);
 	EXPECT(sec.mine != NULL);
 	EXPECT(inside(sec.mine, BLK_SZ, a));
-	fill_pattern(sec.mine, BLK_SZ, SEC_SEED);
+	test_fill_pattern(sec.mine, BLK_SZ, SEC_SEED);
 	snprintf(sec.msg, sizeof(sec.msg), "%p", sec.mine);
 	return 0;
 }
@@ -1302,7 +1264,7 @@ test_heap_blocks_inside_area(void)
 	c = noted(rte_calloc_socket(NULL, 10, 100, 0, sock));
 	mz = rte_memzone_reserve("ext_mz", BLK_SZ, sock, 0);
 	CU_ASSERT_FATAL(p != NULL && z != NULL && c != NULL && mz != NULL);
-	fill_pattern(p, BLK_SZ, PRIMARY_SEED);
+	test_fill_pattern(p, BLK_SZ, PRIMARY_SEED);
 	CU_ASSERT(inside(p, BLK_SZ, a));
 	CU_ASSERT(inside(z, BLK_SZ, a) && is_zero(z, BLK_SZ));
 	CU_ASSERT_EQUAL((uintptr_t)z % 256, 0);
@@ -1310,7 +1272,7 @@ test_heap_blocks_inside_area(void)
 	CU_ASSERT(inside(mz->addr, mz->len, a));
 	CU_ASSERT(mz->len >= BLK_SZ);
 	CU_ASSERT_EQUAL(mz->socket_id, sock);
-	CU_ASSERT(has_pattern(p, BLK_SZ, PRIMARY_SEED));
+	CU_ASSERT(test_has_pattern(p, BLK_SZ, PRIMARY_SEED));
 	CU_ASSERT_EQUAL(heap_check_all(), 0);
 	rte_free(p);
 	rte_free(z);
@@ -1441,7 +1403,7 @@ test_heap_several_areas(void)
 	p = noted(rte_malloc_socket(NULL, big_sz, 0, sock));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT(inside(p, big_sz, big));
-	fill_pattern(p, big_sz, PRIMARY_SEED);
+	test_fill_pattern(p, big_sz, PRIMARY_SEED);
 	q = noted(rte_malloc_socket(NULL, 100, 0, sock));
 	CU_ASSERT_FATAL(q != NULL && (inside(q, 100, small) ||
 			inside(q, 100, big)));
@@ -1450,7 +1412,7 @@ test_heap_several_areas(void)
 	rte_free(q);
 	CU_ASSERT_EQUAL(remove_area(HEAP_A, small), 0);
 	CU_ASSERT_EQUAL(rte_malloc_validate(p, NULL), 0);
-	CU_ASSERT(has_pattern(p, big_sz, PRIMARY_SEED));
+	CU_ASSERT(test_has_pattern(p, big_sz, PRIMARY_SEED));
 	CU_ASSERT_EQUAL(heap_check_all(), 0);
 	rte_free(p);
 	CU_ASSERT_EQUAL(remove_area(HEAP_A, big), 0);
@@ -1624,10 +1586,10 @@ test_remove_with_blocks_ebusy(void)
 	CU_ASSERT_EQUAL_FATAL(add_area(HEAP_A, a, false), 0);
 	p = noted(rte_malloc_socket(NULL, BLK_SZ, 0, sock));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	fill_pattern(p, BLK_SZ, PRIMARY_SEED);
+	test_fill_pattern(p, BLK_SZ, PRIMARY_SEED);
 	FAILS_CLEANLY(remove_area(HEAP_A, a), EBUSY);
 	CU_ASSERT_EQUAL(rte_malloc_validate(p, NULL), 0);
-	CU_ASSERT(has_pattern(p, BLK_SZ, PRIMARY_SEED));
+	CU_ASSERT(test_has_pattern(p, BLK_SZ, PRIMARY_SEED));
 	CU_ASSERT(pages_described(a, sock, 1));
 	rte_free(p);
 	mz = rte_memzone_reserve("busy_mz", BLK_SZ, sock, 0);
@@ -2153,7 +2115,7 @@ partly_detached_heap(struct area **a1, struct area **a2, void **p)
 	CU_ASSERT_EQUAL_FATAL(add_area(HEAP_A, *a1, false), 0);
 	*p = noted(rte_malloc_socket(NULL, BLK_SZ, 0, sock));
 	CU_ASSERT_FATAL(*p != NULL && inside(*p, BLK_SZ, *a1));
-	fill_pattern(*p, BLK_SZ, PRIMARY_SEED);
+	test_fill_pattern(*p, BLK_SZ, PRIMARY_SEED);
 	CU_ASSERT_EQUAL_FATAL(add_area(HEAP_A, *a2, false), 0);
 	CU_ASSERT_EQUAL_FATAL(rte_malloc_heap_memory_detach(HEAP_A, (*a2)->va,
 			(*a2)->len), 0);
@@ -2166,7 +2128,7 @@ partly_detached_heap_end(struct area *a1, struct area *a2, void *p)
 {
 	CU_ASSERT_EQUAL(rte_malloc_heap_memory_attach(HEAP_A, a2->va, a2->len),
 			0);
-	CU_ASSERT(has_pattern(p, BLK_SZ, PRIMARY_SEED));
+	CU_ASSERT(test_has_pattern(p, BLK_SZ, PRIMARY_SEED));
 	rte_errno = 0;
 	rte_free(p);
 	CU_ASSERT_EQUAL(rte_errno, 0);
@@ -2607,21 +2569,21 @@ diff_pick_area(bool (*pred)(unsigned int))
 {
 	unsigned int j, n = 0, cand[DIFF_AREAS];
 
-	if (rnd(&df.rng) % 2 == 0) {
+	if (test_rnd(&df.rng) % 2 == 0) {
 		for (j = 0; j < DIFF_AREAS; j++) {
 			if (pred(j))
 				cand[n++] = j;
 		}
 		if (n > 0)
-			return cand[rnd(&df.rng) % n];
+			return cand[test_rnd(&df.rng) % n];
 	}
-	return (unsigned int)(rnd(&df.rng) % DIFF_AREAS);
+	return (unsigned int)(test_rnd(&df.rng) % DIFF_AREAS);
 }
 
 static int
 diff_pick_heap(void)
 {
-	return (int)(rnd(&df.rng) % DIFF_HEAPS);
+	return (int)(test_rnd(&df.rng) % DIFF_HEAPS);
 }
 
 /* Mostly the heap of area i, when it has one. */
@@ -2630,7 +2592,7 @@ diff_pick_heap_of(unsigned int i)
 {
 	int w = df.area[i].where;
 
-	return w >= 0 && rnd(&df.rng) % 4 != 0 ? w : diff_pick_heap();
+	return w >= 0 && test_rnd(&df.rng) % 4 != 0 ? w : diff_pick_heap();
 }
 
 #define DIFF_RESULT(call) ((call) == 0 ? 0 : rte_errno)
@@ -2796,7 +2758,7 @@ diff_keep_block(void *p, size_t sz, int h)
 		return;
 	}
 	*b = (struct diff_blk){ p, sz, (unsigned int)df.step, (unsigned int)j };
-	fill_pattern(p, sz, b->seed);
+	test_fill_pattern(p, sz, b->seed);
 	df.area[j].n_blocks++;
 	df.n_blk++;
 }
@@ -2804,8 +2766,8 @@ diff_keep_block(void *p, size_t sz, int h)
 static void
 diff_alloc(void)
 {
-	size_t sz = rnd(&df.rng) % 4 == 0 ? 1 + rnd(&df.rng) % DIFF_BIG :
-		1 + rnd(&df.rng) % 2000;
+	size_t sz = test_rnd(&df.rng) % 4 == 0 ? 1 + test_rnd(&df.rng) % DIFF_BIG :
+		1 + test_rnd(&df.rng) % 2000;
 	struct rte_malloc_socket_stats st;
 	int h = diff_pick_heap(), exp, got;
 	void *p;
@@ -2841,8 +2803,8 @@ diff_free(void)
 	}
 	if (n == 0)
 		return;
-	b = &df.blk[cand[rnd(&df.rng) % n]];
-	if (!has_pattern(b->p, b->sz, b->seed))
+	b = &df.blk[cand[test_rnd(&df.rng) % n]];
+	if (!test_has_pattern(b->p, b->sz, b->seed))
 		diff_fail("block %p+%zu changed", b->p, b->sz);
 	rte_errno = 0;
 	rte_free(b->p);
@@ -2948,7 +2910,7 @@ diff_check_all(void)
 		const struct diff_blk *b = &df.blk[k];
 
 		if (df.area[b->area].attached &&
-				!has_pattern(b->p, b->sz, b->seed))
+				!test_has_pattern(b->p, b->sz, b->seed))
 			diff_fail("block %p+%zu changed", b->p, b->sz);
 	}
 }
@@ -3037,7 +2999,7 @@ test_random_ops_match_model(void)
 	/* Refusals are logged; thousands would bury the report. */
 	rte_log_set_global_level(RTE_LOG_CRIT);
 	for (df.step = 0; df.step < n_steps && !df.failed; df.step++) {
-		diff_ops[rnd(&df.rng) % RTE_DIM(diff_ops)]();
+		diff_ops[test_rnd(&df.rng) % RTE_DIM(diff_ops)]();
 		diff_check_lists();
 		if (df.step % DIFF_CHECK == 0)
 			diff_check_all();
@@ -3152,7 +3114,7 @@ test_mp_heap_workflow(void)
 		CU_ASSERT_EQUAL_FATAL(add_area(HEAP_A, h, false), 0);
 	blk = noted(rte_malloc_socket(NULL, BLK_SZ, 0, sock));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(blk);
-	fill_pattern(blk, BLK_SZ, PRIMARY_SEED);
+	test_fill_pattern(blk, BLK_SZ, PRIMARY_SEED);
 	mp_start_sec(HEAP_A, m, h, blk, BLK_SZ);
 	step(STEP_ATTACH_UNMAPPED);
 	step(STEP_MAP);
@@ -3163,7 +3125,7 @@ test_mp_heap_workflow(void)
 	CU_ASSERT_FATAL(sscanf(mp_group_msg(g, 1), "%p", &q) == 1);
 	noted(q);
 	CU_ASSERT_EQUAL(rte_malloc_validate(q, NULL), 0);
-	CU_ASSERT(has_pattern(q, BLK_SZ, SEC_SEED));
+	CU_ASSERT(test_has_pattern(q, BLK_SZ, SEC_SEED));
 	step(STEP_FREE);
 	rte_free(blk);
 	FAILS_CLEANLY(remove_area(HEAP_A, m), EBUSY);
@@ -3265,7 +3227,7 @@ test_mp_secondary_adds_primary_attaches(void)
 	CU_ASSERT(saw_only(RTE_MEM_EVENT_ALLOC, m->va, m->len));
 	CU_ASSERT(pages_described(m, sock, 1));
 	CU_ASSERT_EQUAL(rte_malloc_validate(blk, NULL), 0);
-	CU_ASSERT(has_pattern(blk, BLK_SZ, SEC_SEED));
+	CU_ASSERT(test_has_pattern(blk, BLK_SZ, SEC_SEED));
 	rte_errno = 0;
 	rte_free(blk);
 	CU_ASSERT_EQUAL(rte_errno, 0);

@@ -940,22 +940,10 @@ test_fbarray_edge_contig_zero(void)
 
 /* ---- fbarray_differential ---- */
 
-static uint64_t
-rnd(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return x;
-}
-
 static unsigned int
 rnd_below(uint64_t *state, unsigned int n)
 {
-	return (unsigned int)(rnd(state) % n);
+	return (unsigned int)(test_rnd(state) % n);
 }
 
 /* Mostly small (1..70), sometimes anything up to len. */
@@ -1299,7 +1287,7 @@ hammer(struct rte_fbarray *arr, unsigned long n_ops, uint64_t seed)
 
 	for (i = 0; n_ops == 0 || i < n_ops; i++) {
 		idx = rnd_below(&seed, HAMMER_RANGE);
-		ret = rnd(&seed) & 1 ? rte_fbarray_set_used(arr, idx) :
+		ret = test_rnd(&seed) & 1 ? rte_fbarray_set_used(arr, idx) :
 				rte_fbarray_set_free(arr, idx);
 		if (ret != 0)
 			return -1;

@@ -119,20 +119,11 @@ struct shadow {
 
 /* ==== helpers for both sides ==== */
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Half the time 0, else a power of two from 1 to 4096. */
 static unsigned int
 rnd_align(uint64_t *s)
 {
-	unsigned int r = (unsigned int)(rnd(s) % (2 * (MAX_ALIGN_LOG2 + 1)));
+	unsigned int r = (unsigned int)(test_rnd(s) % (2 * (MAX_ALIGN_LOG2 + 1)));
 
 	return r <= MAX_ALIGN_LOG2 ? 1U << r : 0;
 }
@@ -149,35 +140,6 @@ is_filled(const void *p, size_t n, uint8_t b)
 	const uint8_t *c = p;
 
 	return n == 0 || (c[0] == b && memcmp(c, c + 1, n - 1) == 0);
-}
-
-static uint8_t
-pattern_byte(size_t i, unsigned int seed)
-{
-	return (uint8_t)(i * 131 + seed + (i >> 9));
-}
-
-static void
-fill_pattern(void *p, size_t n, unsigned int seed)
-{
-	uint8_t *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		c[i] = pattern_byte(i, seed);
-}
-
-static bool
-has_pattern(const void *p, size_t n, unsigned int seed)
-{
-	const uint8_t *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (c[i] != pattern_byte(i, seed))
-			return false;
-	}
-	return true;
 }
 
 /* rte_malloc_validate's usable size, 0 when p is no live block. */
@@ -244,9 +206,9 @@ churn_alloc(struct churn *c, struct shadow *x)
 {
 	unsigned int align = rnd_align(&c->rng);
 
-	x->size = rnd(&c->rng) % 4 == 0 ? 1025 + rnd(&c->rng) % (64 << 10) :
-		1 + rnd(&c->rng) % 1024;
-	x->fill = (uint8_t)(1 + rnd(&c->rng) % 255);
+	x->size = test_rnd(&c->rng) % 4 == 0 ? 1025 + test_rnd(&c->rng) % (64 << 10) :
+		1 + test_rnd(&c->rng) % 1024;
+	x->fill = (uint8_t)(1 + test_rnd(&c->rng) % 255);
 	x->p = rte_malloc(NULL, x->size, align);
 	if (x->p == NULL)
 		return churn_fail(c, x, "rte_malloc failed");
@@ -295,10 +257,10 @@ churn_run(struct churn *c)
 	for (c->ops = 0; ret == 0; c->ops++) {
 		if (c->ops % 64 == 0 && test_now_ms() >= end)
 			break;
-		if (n == 0 || (n < CHURN_LIVE && rnd(&c->rng) % 2 == 0))
+		if (n == 0 || (n < CHURN_LIVE && test_rnd(&c->rng) % 2 == 0))
 			ret = churn_alloc(c, &b[n++]);
 		else
-			ret = churn_free(c, b, &n, rnd(&c->rng) % n);
+			ret = churn_free(c, b, &n, test_rnd(&c->rng) % n);
 		if (ret == 0 && c->ops % 256 == 255)
 			ret = churn_check(c, b, n);
 	}
@@ -386,7 +348,7 @@ sec_free_primary(void)
 
 	EXPECT(rte_malloc_validate(sec.primary_blk, &sz) == 0);
 	EXPECT(sz >= sec.primary_sz);
-	EXPECT(has_pattern(sec.primary_blk, sec.primary_sz, PRIMARY_SEED));
+	EXPECT(test_has_pattern(sec.primary_blk, sec.primary_sz, PRIMARY_SEED));
 	rte_free(sec.primary_blk);
 	return 0;
 }
@@ -432,7 +394,7 @@ sec_step(int step)
 	case STEP_ALLOC:
 		sec.mine = rte_malloc(NULL, SHARE_SZ, 0);
 		EXPECT(sec.mine != NULL);
-		fill_pattern(sec.mine, SHARE_SZ, sec.m.idx);
+		test_fill_pattern(sec.mine, SHARE_SZ, sec.m.idx);
 		snprintf(sec.msg, sizeof(sec.msg), "%p", sec.mine);
 		return 0;
 	case STEP_FREE:
@@ -1507,13 +1469,13 @@ diff_fail(const char *fmt, ...)
 static size_t
 diff_size(void)
 {
-	unsigned int r = (unsigned int)(rnd(&df.rng) % 100);
+	unsigned int r = (unsigned int)(test_rnd(&df.rng) % 100);
 
 	if (r < 75)
-		return 1 + rnd(&df.rng) % 1024;
+		return 1 + test_rnd(&df.rng) % 1024;
 	if (r < 97 || df.live_sz + DIFF_LARGE > DIFF_BUDGET)
-		return 1025 + rnd(&df.rng) % (64U << 10);
-	return 1 + rnd(&df.rng) % DIFF_LARGE;
+		return 1025 + test_rnd(&df.rng) % (64U << 10);
+	return 1 + test_rnd(&df.rng) % DIFF_LARGE;
 }
 
 /* b[self] (new or moved) is aligned, big enough, and overlaps no other. */
@@ -1549,14 +1511,14 @@ diff_alloc(void)
 	unsigned int align = rnd_align(&df.rng), kind, num;
 
 	x->size = diff_size();
-	x->fill = (uint8_t)(1 + rnd(&df.rng) % 255);
-	kind = (unsigned int)(rnd(&df.rng) % 3);
+	x->fill = (uint8_t)(1 + test_rnd(&df.rng) % 255);
+	kind = (unsigned int)(test_rnd(&df.rng) % 3);
 	if (kind == 0) {
 		x->p = rte_malloc(NULL, x->size, align);
 	} else if (kind == 1) {
 		x->p = rte_zmalloc(NULL, x->size, align);
 	} else {
-		num = 1 + (unsigned int)(rnd(&df.rng) % 8);
+		num = 1 + (unsigned int)(test_rnd(&df.rng) % 8);
 		x->size = num * ((x->size + num - 1) / num);
 		x->p = rte_calloc(NULL, num, x->size / num, align);
 	}
@@ -1573,7 +1535,7 @@ diff_alloc(void)
 static int
 diff_realloc(void)
 {
-	unsigned int i = (unsigned int)(rnd(&df.rng) % df.n);
+	unsigned int i = (unsigned int)(test_rnd(&df.rng) % df.n);
 	unsigned int align = rnd_align(&df.rng);
 	struct shadow *x = &df.b[i], old = *x;
 
@@ -1598,7 +1560,7 @@ diff_realloc(void)
 static int
 diff_free(void)
 {
-	unsigned int i = (unsigned int)(rnd(&df.rng) % df.n);
+	unsigned int i = (unsigned int)(test_rnd(&df.rng) % df.n);
 	struct shadow x = df.b[i];
 
 	if (!is_filled(x.p, x.usable, x.fill))
@@ -1625,7 +1587,7 @@ diff_check_all(void)
 static int
 diff_step(unsigned long k)
 {
-	unsigned int r = (unsigned int)(rnd(&df.rng) % 100);
+	unsigned int r = (unsigned int)(test_rnd(&df.rng) % 100);
 	int ret;
 
 	if (df.n == 0 || (df.n < DIFF_LIVE && r < 45))
@@ -1831,7 +1793,7 @@ test_mp_secondary_block(void)
 	CU_ASSERT_FATAL(sscanf(mp_group_msg(g, 1), "%p", &p) == 1);
 	CU_ASSERT_EQUAL_FATAL(rte_malloc_validate(p, &sz), 0);
 	CU_ASSERT(sz >= SHARE_SZ);
-	CU_ASSERT(has_pattern(p, SHARE_SZ, 1));
+	CU_ASSERT(test_has_pattern(p, SHARE_SZ, 1));
 	step(1, STEP_FREE);
 	CU_ASSERT_EQUAL(heap_check_all(), 0);
 	CU_ASSERT(same_as(&s0));
@@ -1866,7 +1828,7 @@ test_mp_free_other_process(void)
 	take_snap(&s0);
 	p = rte_malloc(NULL, SHARE_SZ, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	fill_pattern(p, SHARE_SZ, PRIMARY_SEED);
+	test_fill_pattern(p, SHARE_SZ, PRIMARY_SEED);
 	mp_spawn(1, p, SHARE_SZ);
 	step(1, STEP_FREE_PRIMARY);
 	CU_ASSERT_EQUAL(heap_check_all(), 0);

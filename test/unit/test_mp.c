@@ -97,15 +97,6 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static struct timespec
 ms_ts(long ms)
 {
@@ -1764,8 +1755,8 @@ hammer_requests(int idx, unsigned long n)
 	for (i = 0; i < n && bad < 10; i++) {
 		p[0] = idx;
 		p[1] = i;
-		p[2] = rnd(&seed);
-		p[3] = rnd(&seed);
+		p[2] = test_rnd(&seed);
+		p[3] = test_rnd(&seed);
 		len = 16 + (int)(p[2] % 17);
 		if (request("echo", p, len, 5000, &reply) != 0 ||
 				reply.nb_sent != 1 || reply.nb_received != 1 ||
@@ -2230,7 +2221,7 @@ ask_thread(void *arg)
 	for (i = 0; i < a->n && a->code == 0; i++) {
 		p[0] = a->idx;
 		p[1] = i;
-		p[2] = rnd(&seed);
+		p[2] = test_rnd(&seed);
 		len = 16 + (int)(p[2] % 9);
 		if (request(a->name, p, len, a->timeout_ms, &reply) != 0)
 			a->code = 10;
@@ -2590,12 +2581,12 @@ fuzz_case(struct fuzz *fz, unsigned int c, struct mp_wire *w, size_t *len)
 	int n_fds = 0;
 
 	*len = sizeof(*w);
-	wire_good(w, MP_REQ, "echo", rnd(&fz->seed));
+	wire_good(w, MP_REQ, "echo", test_rnd(&fz->seed));
 	switch (c) {
-	case 0: w->magic ^= 1u << (rnd(&fz->seed) % 32); break;
+	case 0: w->magic ^= 1u << (test_rnd(&fz->seed) % 32); break;
 	case 1: w->type = 0; break;
 	case 2: w->type = 5; break;
-	case 3: w->type = 0x80000000u | (uint32_t)rnd(&fz->seed); break;
+	case 3: w->type = 0x80000000u | (uint32_t)test_rnd(&fz->seed); break;
 	case 4: name_64(w->msg.name); break;
 	case 5: w->msg.name[0] = '\0'; break;
 	case 6: w->msg.len_param = -1; break;
@@ -2628,7 +2619,7 @@ fuzz_case(struct fuzz *fz, unsigned int c, struct mp_wire *w, size_t *len)
 static int
 fuzz_random(struct fuzz *fz, size_t *len)
 {
-	uint64_t r = rnd(&fz->seed);
+	uint64_t r = test_rnd(&fz->seed);
 	uint32_t hdr[2] = { MP_WIRE_MAGIC, 1 + (uint32_t)(r >> 40) % 4 };
 	size_t i;
 
@@ -2636,7 +2627,7 @@ fuzz_random(struct fuzz *fz, size_t *len)
 	if ((r >> 20) % 8 == 0)
 		*len = sizeof(struct mp_wire);
 	for (i = 0; i < *len; i += 8) {
-		r = rnd(&fz->seed);
+		r = test_rnd(&fz->seed);
 		memcpy(fz->buf + i, &r, 8);
 	}
 	if (*len >= sizeof(hdr) && (r & 3) != 0)
