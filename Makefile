@@ -34,7 +34,7 @@ override LDFLAGS += $(SAN)
 LDLIBS = -lnuma -lbsd -llz4 -lpthread
 VALGRIND = valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
-	--trace-children=yes --track-fds=no -q
+	--trace-children=yes --track-fds=no --vgdb=no -q
 
 LIB_SRC   = $(wildcard common/*.c fbarray/*.c ipc/*.c runtime/*.c runtime/*/*.c)
 THELP_SRC = $(wildcard test/lib/*.c test/mp/*.c)
