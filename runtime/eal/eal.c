@@ -225,6 +225,8 @@ init_secondary(void)
 			eal.opts.file_prefix, eal.rundir);
 	else if (ret == -EADDRNOTAVAIL)
 		RTE_LOG(ERR, EAL, "the group's shared memory must be mapped at the address the primary chose, and something else already uses it in this process\n");
+	if (ret == -EADDRNOTAVAIL)
+		RTE_LOG(ERR, EAL, "to fix it: do not map anything at that address before rte_eal_init(), or start the primary with --base-virtaddr set to an address this process leaves free\n");
 	if (ret < 0)
 		return ret;
 	fbarray_set_dir(eal.rundir);
@@ -308,7 +310,11 @@ init_process(int argc, char **argv)
 		ret = eal_lcores_start(eal.opts.lcores, eal.opts.lcores_is_map);
 	eal.lcores_started = ret == 0;
 	if (ret < 0) {
+		bool in_the_way = ret == -EADDRNOTAVAIL && !eal_is_primary();
+
 		leave_group();
+		if (in_the_way)
+			eal_reexec_without_aslr();
 		return ret;
 	}
 	if (consumed > 0)

@@ -252,10 +252,12 @@ map_existing(int fd, struct eal_memcfg **out)
 	want = (void *)(uintptr_t)hdr.self_addr;
 	addr = os_prim.mmap(want, eal_config_size(), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
-	if (addr == MAP_FAILED)
-		return errno == EEXIST ? -EADDRNOTAVAIL : -errno;
+	if (addr == MAP_FAILED && errno != EEXIST)
+		return -errno;
 	if (addr != want) {
-		os_prim.munmap(addr, eal_config_size());
+		if (addr != MAP_FAILED)
+			os_prim.munmap(addr, eal_config_size());
+		eal_log_in_the_way(hdr.self_addr, eal_config_size());
 		return -EADDRNOTAVAIL;
 	}
 	*out = addr;

@@ -76,6 +76,14 @@ void eal_proc_unregister(struct eal_memcfg *cfg);
 /* How many other processes of the table are alive; dead ones are freed. */
 int eal_proc_count_others(struct eal_memcfg *cfg);
 
+/* eal_aslr.c */
+
+/* Log each mapping of this process that meets [addr, addr + len). */
+void eal_log_in_the_way(uint64_t addr, size_t len);
+/* Run this program again from the start with address randomisation off,
+ * once (see eal_aslr.c); returns only when that cannot or must not be. */
+void eal_reexec_without_aslr(void);
+
 /* A robust process-shared mutex (recursive when asked). 0 or -errno. */
 int eal_shared_mutex_init(pthread_mutex_t *m, bool recursive);
 /* Lock; a lock whose holder died is made consistent and 1 is returned so

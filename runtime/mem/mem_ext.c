@@ -60,11 +60,15 @@ mem_ext_window_reserve(struct eal_memcfg *cfg, bool primary)
 			EXT_WINDOW_LEN;
 	}
 	if (mem_reserve_at(cfg->ext_va, cfg->ext_len) == MAP_FAILED) {
+		int err = errno;
+
 		RTE_LOG(ERR, EAL, "cannot reserve %#" PRIx64 "-%#" PRIx64 " for external memory's page tables: %s\n",
 			cfg->ext_va, cfg->ext_va + cfg->ext_len,
-			errno == EEXIST ? "something else is mapped there" :
-			strerror(errno));
-		return errno == EEXIST ? -EADDRNOTAVAIL : -errno;
+			err == EEXIST ? "something else is mapped there" :
+			strerror(err));
+		if (err == EEXIST)
+			eal_log_in_the_way(cfg->ext_va, cfg->ext_len);
+		return err == EEXIST ? -EADDRNOTAVAIL : -err;
 	}
 	if (primary)
 		cfg->va_end = cfg->ext_va + cfg->ext_len;

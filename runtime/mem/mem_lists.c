@@ -170,6 +170,7 @@ mem_lists_attach(struct eal_memcfg *cfg)
 				"cannot reserve %p-%p for memory list %d: something else is mapped there\n",
 				msl->base_va, RTE_PTR_ADD(msl->base_va, msl->len),
 				i);
+			eal_log_in_the_way(msl->addr_64, msl->len);
 			rte_fbarray_detach(&msl->memseg_arr);
 			return -EADDRNOTAVAIL;
 		}
