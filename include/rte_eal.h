@@ -98,6 +98,34 @@ enum rte_proc_type_t rte_eal_process_type(void);
  */
 int rte_eal_primary_proc_alive(const char *config_file_path);
 
+/** Called in a secondary when its primary has ended (memplane only). */
+typedef void (*rte_eal_primary_gone_cb_t)(void *arg);
+
+/**
+ * Have fn(arg) called, in a secondary, as soon as the group's primary
+ * ends, however it ends (memplane only: DPDK has no such call). It runs
+ * on a thread of the runtime, within a second of the primary's end (in
+ * practice at once); it must not register or unregister callbacks, nor
+ * call rte_eal_cleanup() (set a flag for another thread to act on). The
+ * secondary keeps the memory it has mapped; growing memory and requests
+ * to the primary fail from then on. A line is logged as well. Callbacks
+ * may be registered before rte_eal_init(); rte_eal_cleanup() forgets them.
+ *
+ * @return 0, or -1 with rte_errno: EINVAL (fn NULL), EEXIST (fn and arg
+ *   registered already), ENOSPC (16 callbacks registered already).
+ */
+int rte_eal_primary_gone_callback_register(rte_eal_primary_gone_cb_t fn,
+		void *arg);
+
+/**
+ * Undo rte_eal_primary_gone_callback_register().
+ *
+ * @return 0, or -1 with rte_errno EINVAL (fn NULL) or ENOENT (not
+ *   registered).
+ */
+int rte_eal_primary_gone_callback_unregister(rte_eal_primary_gone_cb_t fn,
+		void *arg);
+
 /** @return This process's runtime directory ("" before init and with --no-shconf). */
 const char *rte_eal_get_runtime_dir(void);
 

@@ -214,6 +214,21 @@ check_mode(const struct eal_memcfg *cfg)
 	return 0;
 }
 
+/* Be told when the primary ends; a primary gone already ends init. */
+static int
+watch_primary(void)
+{
+	pid_t pid = eal_proc_primary(eal.mcfg);
+	int ret = pid > 0 ? eal_watch_primary_start(pid) : -ESRCH;
+
+	/* pid may have been reused between the table and the pidfd. */
+	if (ret == 0 && eal_proc_primary(eal.mcfg) != pid)
+		ret = -ESRCH;
+	if (ret == -ESRCH)
+		RTE_LOG(ERR, EAL, "the group's primary has ended while this secondary started\n");
+	return ret;
+}
+
 static int
 init_secondary(void)
 {
@@ -240,6 +255,8 @@ init_secondary(void)
 		ret = mem_init_secondary(eal.mcfg);
 	if (ret == 0)
 		ret = heap_init_secondary(eal.mcfg);
+	if (ret == 0)
+		ret = watch_primary();
 	return ret;
 }
 
@@ -263,7 +280,11 @@ static void
 leave_group(void)
 {
 	bool destroy = last_out();
+	/* A process that never had the group's config (a primary refused
+	 * because another runs) owns nothing in the directory. */
+	bool owned = eal.mcfg != NULL;
 
+	eal_watch_primary_stop();
 	if (eal.lcores_started)
 		eal_lcores_stop();
 	dev_cleanup();
@@ -279,12 +300,10 @@ leave_group(void)
 			eal_proc_unregister(eal.mcfg);
 		eal_config_close(eal.mcfg, eal.rundir, destroy);
 	}
-	if (destroy && eal.rundir[0] != '\0') {
-		/* Tables no live process holds: an external list that only
-		 * processes gone (or detached) were attached to. */
-		eal_rundir_sweep(eal.rundir);
+	if (destroy && owned && eal.rundir[0] != '\0')
+		eal_rundir_clear(eal.rundir);
+	if (destroy && eal.rundir[0] != '\0')
 		eal_rundir_remove(eal.rundir);
-	}
 	fbarray_set_dir(NULL);
 	memset(&eal, 0, sizeof(eal));
 	eal.proc_type = RTE_PROC_INVALID;

@@ -392,6 +392,21 @@ eal_proc_unregister(struct eal_memcfg *cfg)
 	pthread_mutex_unlock(&cfg->proc_lock);
 }
 
+pid_t
+eal_proc_primary(struct eal_memcfg *cfg)
+{
+	pid_t pid = 0;
+	int i;
+
+	eal_shared_mutex_lock(&cfg->proc_lock);
+	for (i = 0; i < EAL_MAX_PROCS && pid == 0; i++) {
+		if (cfg->procs[i].primary && proc_alive(&cfg->procs[i]))
+			pid = cfg->procs[i].pid;
+	}
+	pthread_mutex_unlock(&cfg->proc_lock);
+	return pid;
+}
+
 int
 eal_proc_count_others(struct eal_memcfg *cfg)
 {

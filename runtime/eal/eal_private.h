@@ -33,11 +33,13 @@ int eal_rundir_path(const char *prefix, char *buf, size_t size);
 /* Create it (and its parents) with mode 0700. 0 or -errno. */
 int eal_rundir_create(const char *path);
 /* Remove the page tables (fbarray files) no process holds a lock on:
- * leftovers of a dead group, or, when the last process leaves, tables of
- * external memory nobody was attached to any more. pre: this process
- * holds the config's lock.
+ * leftovers of a dead group. pre: this process holds the config's lock.
  */
 void eal_rundir_sweep(const char *dir);
+/* Remove whatever is left in it: sockets of processes gone, tables nobody
+ * held. pre: this process is the last of the group and holds (or held
+ * until just now) the config's lock, so nothing there is anyone's. */
+void eal_rundir_clear(const char *path);
 /* Remove it if it is empty; its parents are left alone. */
 void eal_rundir_remove(const char *path);
 
@@ -75,6 +77,15 @@ int eal_proc_register(struct eal_memcfg *cfg, bool primary);
 void eal_proc_unregister(struct eal_memcfg *cfg);
 /* How many other processes of the table are alive; dead ones are freed. */
 int eal_proc_count_others(struct eal_memcfg *cfg);
+/* The live primary's pid, or 0. */
+pid_t eal_proc_primary(struct eal_memcfg *cfg);
+
+/* eal_watch.c */
+
+/* Secondary: start watching for the death of primary. 0 or -errno. */
+int eal_watch_primary_start(pid_t primary);
+/* Stop watching and forget the callbacks (a no-op when not watching). */
+void eal_watch_primary_stop(void);
 
 /* eal_aslr.c */
 

@@ -88,6 +88,23 @@ eal_rundir_create(const char *path)
 }
 
 void
+eal_rundir_clear(const char *path)
+{
+	char file[PATH_MAX];
+	struct dirent *ent;
+	DIR *d = opendir(path);
+
+	while (d != NULL && (ent = readdir(d)) != NULL) {
+		if (ent->d_name[0] != '.' &&
+				snprintf(file, sizeof(file), "%s/%s", path,
+					ent->d_name) < (int)sizeof(file))
+			unlink(file);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+void
 eal_rundir_remove(const char *path)
 {
 	rmdir(path);
@@ -129,6 +146,6 @@ eal_rundir_sweep(const char *dir)
 	}
 	closedir(d);
 	if (n > 0)
-		RTE_LOG(NOTICE, EAL, "removed %d page tables no live process held in %s\n",
+		RTE_LOG(NOTICE, EAL, "removed %d page tables a previous group left in %s\n",
 			n, dir);
 }
